@@ -1,0 +1,54 @@
+/** Login: check the password, issue a token, record the session — in that order. */
+import type { Logger } from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../clock.js';
+import type { CredentialVerifier } from '../credentials/index.js';
+import { InvalidCredentials } from '../errors.js';
+import type { RevocationState } from '../revocation/index.js';
+import type { SessionStore } from '../store/index.js';
+import type { IssuedToken, TokenIssuer } from '../tokens/index.js';
+import type { ClientInfo } from './client.js';
+
+export type Login = (credentials: { username: string; password: string }, client: ClientInfo) => Promise<IssuedToken>;
+
+export function createLogin(deps: {
+  verifier: CredentialVerifier;
+  issuer: TokenIssuer;
+  sessions: SessionStore;
+  state: RevocationState;
+  clock: Clock;
+  audit: Pick<Logger, 'info'>;
+}): Login {
+  return async ({ username, password }, client) => {
+    const identity = await deps.verifier.verify(username, password);
+    if (identity === null) {
+      deps.audit.info({ event: 'login.failed', user: username, client: client.address }, 'login failed');
+      throw new InvalidCredentials();
+    }
+    await waitPastNotBefore(identity.subject, deps.state, deps.clock);
+    const issued = deps.issuer.issue(identity.subject, deps.clock.now());
+    await deps.sessions.recordSession({
+      jti: issued.jti,
+      user: issued.subject,
+      issuedAtMs: issued.issuedAtMs,
+      expiresAtMs: issued.expiresAtMs,
+      clientAddress: client.address,
+      userAgent: client.userAgent,
+    });
+    deps.audit.info({ event: 'login.ok', user: issued.subject, jti: issued.jti, client: client.address }, 'login ok');
+    return issued;
+  };
+}
+
+/**
+ * iat has whole seconds, and a logout_all refuses tokens with iat at or before its instant;
+ * a token issued in the same second as a logout_all would be born revoked. Wait (< 1 s) for
+ * the next second instead.
+ */
+async function waitPastNotBefore(user: string, state: RevocationState, clock: Clock): Promise<void> {
+  const notBeforeMs = state.notBeforeMs(user);
+  if (notBeforeMs === undefined) return;
+  const firstValidSecondMs = (Math.floor(notBeforeMs / 1000) + 1) * 1000;
+  const waitMs = firstValidSecondMs - clock.now();
+  if (waitMs > 0) await sleep(waitMs);
+}

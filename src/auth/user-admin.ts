@@ -1,0 +1,51 @@
+/** Managing builtin users; used by the CLI. Disabling or removing a user also revokes their tokens. */
+import type { Clock } from '../clock.js';
+import type { PasswordHasher } from '../credentials/index.js';
+import { InvalidRequest } from '../errors.js';
+import type { Revoker } from '../revocation/index.js';
+import type { SessionRecord, SessionStore, UserRecord, UserStore } from '../store/index.js';
+import { usernameProblem, passwordProblem } from './input-rules.js';
+
+export interface UserAdmin {
+  add(name: string, password: string): Promise<void>;
+  setPassword(name: string, password: string): Promise<void>;
+  disable(name: string): Promise<void>;
+  enable(name: string): Promise<void>;
+  remove(name: string): Promise<void>;
+  list(): Promise<UserRecord[]>;
+  sessions(name: string): Promise<SessionRecord[]>;
+}
+
+export function createUserAdmin(deps: {
+  users: UserStore;
+  sessions: SessionStore;
+  hasher: PasswordHasher;
+  revoker: Revoker;
+  clock: Clock;
+}): UserAdmin {
+  const checked = (name: string, password?: string) => {
+    const problem = usernameProblem(name) ?? (password === undefined ? undefined : passwordProblem(password));
+    if (problem) throw new InvalidRequest(problem);
+  };
+  return {
+    async add(name, password) {
+      checked(name, password);
+      await deps.users.createUser(name, await deps.hasher.hash(password), deps.clock.now());
+    },
+    async setPassword(name, password) {
+      checked(name, password);
+      await deps.users.setPasswordHash(name, await deps.hasher.hash(password));
+    },
+    async disable(name) {
+      await deps.users.setDisabled(name, true);
+      await deps.revoker.revokeUser(name);
+    },
+    enable: (name) => deps.users.setDisabled(name, false),
+    async remove(name) {
+      await deps.users.removeUser(name);
+      await deps.revoker.revokeUser(name);
+    },
+    list: () => deps.users.listUsers(),
+    sessions: (name) => deps.sessions.listSessions(name, deps.clock.now()),
+  };
+}

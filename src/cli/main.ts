@@ -1,0 +1,79 @@
+/** `ats-auth <command>`: parses argv, loads the config once, runs the command, returns the exit code. */
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { loadConfig } from '../config/index.js';
+import { AppError, InvalidConfig } from '../errors.js';
+import { createLogger } from '../log.js';
+import { createCore } from '../main.js';
+import { revokeCommand, sessionsCommand, userCommand } from './commands.js';
+import { serveCommand } from './serve.js';
+import { HELP, UsageError } from './usage.js';
+
+const out = (text: string) => void process.stdout.write(text);
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      out(HELP);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === 'version') {
+      out(`${version()}\n`);
+      return 0;
+    }
+    const config = loadConfig();
+    if (command === 'serve') return await serveCommand(config, args);
+
+    // Admin commands log only warnings, to stderr, so their stdout stays clean for scripts.
+    const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', process.stderr as never);
+    const core = await createCore(config, logger);
+    try {
+      await runAdmin(command, args, core, logger);
+      return 0;
+    } finally {
+      await core.store.close();
+    }
+  } catch (error) {
+    return report(error);
+  }
+}
+
+async function runAdmin(command: string, args: string[], core: Awaited<ReturnType<typeof createCore>>, _logger: Logger) {
+  switch (command) {
+    case 'user':
+      return userCommand(core, args, out);
+    case 'sessions':
+      return sessionsCommand(core, args, out);
+    case 'revoke':
+      return revokeCommand(core, args, out);
+    case 'migrate':
+      if (args.length > 0) throw new UsageError('migrate takes no arguments');
+      // createCore has applied them; say where.
+      return out(`migrations applied (${core.store.kind}: ${core.store.location})\n`);
+    default:
+      throw new UsageError(`unknown command '${command}' (try: ats-auth help)`);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`ats-auth: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof InvalidConfig) {
+    process.stderr.write(`ats-auth: ${error.message}\n`);
+    return 78; // EX_CONFIG
+  }
+  if (error instanceof AppError) {
+    process.stderr.write(`ats-auth: ${error.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`ats-auth: ${(error as Error)?.message ?? String(error)}\n`);
+  return 1;
+}
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,19 @@
+/** A mistake in how the command was called: exit 2 with the message. */
+export class UsageError extends Error {}
+
+export const HELP = `usage: ats-auth <command>
+
+  serve [--workers N|auto]     run the HTTP service
+  user add <name>              add a user (password from the terminal or stdin)
+  user passwd <name>           set a user's password
+  user disable <name>          refuse a user's logins and revoke their tokens
+  user enable <name>           allow a disabled user again
+  user remove <name>           delete a user and revoke their tokens
+  user list                    list users
+  sessions <name>              list a user's unexpired sessions
+  revoke --jti <id>            revoke one token
+  revoke --user <name>         revoke every token of a user issued up to now
+  migrate                      apply database migrations
+
+Configuration comes from ATS_AUTH_* environment variables and the file named by ATS_AUTH_CONFIG.
+`;

@@ -1,0 +1,82 @@
+/**
+ * Builds the configuration once at start: defaults, then the config file (ATS_AUTH_CONFIG),
+ * then environment variables. Every problem is collected and reported together, each naming
+ * its setting; the result is frozen.
+ */
+import { readFileSync } from 'node:fs';
+import { InvalidConfig } from '../errors.js';
+import { SETTINGS, type Config, type Setting } from './schema.js';
+import { secretProblem } from './secret-rules.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  const file = readConfigFile(env.ATS_AUTH_CONFIG, problems);
+  const config = {} as Record<keyof Config, unknown>;
+
+  for (const setting of Object.values(SETTINGS) as Setting<keyof Config>[]) {
+    const fromEnv = env[setting.env] ?? (setting.fallbackEnv ? env[setting.fallbackEnv] : undefined);
+    const fromFile = file[setting.key];
+    let raw: string | undefined;
+    let source: string;
+    if (fromEnv !== undefined) {
+      raw = fromEnv;
+      source = env[setting.env] !== undefined ? setting.env : setting.fallbackEnv!;
+    } else if (fromFile !== undefined) {
+      raw = Array.isArray(fromFile) ? fromFile.join(',') : String(fromFile);
+      source = `config file key '${setting.key}'`;
+    } else {
+      config[setting.key] = setting.default;
+      continue;
+    }
+    const parsed = setting.parse(raw);
+    if ('problem' in parsed) problems.push(`${source}: ${parsed.problem}`);
+    else config[setting.key] = parsed.value;
+  }
+
+  for (const key of Object.keys(file)) {
+    if (!(key in SETTINGS)) problems.push(`config file: unknown key '${key}'`);
+  }
+  problems.push(...crossChecks(config as Config));
+
+  if (problems.length > 0) throw new InvalidConfig(problems);
+  return Object.freeze({ ...(config as Config), trustedProxies: Object.freeze([...(config as Config).trustedProxies]) });
+}
+
+function readConfigFile(path: string | undefined, problems: string[]): Record<string, unknown> {
+  if (path === undefined || path.trim() === '') return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`ATS_AUTH_CONFIG: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      problems.push(`ATS_AUTH_CONFIG: '${path}' must hold a JSON object`);
+      return {};
+    }
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    problems.push(`ATS_AUTH_CONFIG: '${path}' is not valid JSON (${(error as Error).message})`);
+    return {};
+  }
+}
+
+function crossChecks(config: Config): string[] {
+  const problems: string[] = [];
+  if (config.jwtSecret !== undefined && config.jwtSecretFile !== undefined) {
+    problems.push('ATS_AUTH_JWT_SECRET and ATS_AUTH_JWT_SECRET_FILE: set one, not both');
+  }
+  if (config.jwtSecret !== undefined) {
+    const problem = secretProblem(config.jwtSecret);
+    if (problem) problems.push(`ATS_AUTH_JWT_SECRET: ${problem}`);
+  }
+  if (config.feedStaleMs !== undefined && config.feedPollMs !== undefined && config.feedStaleMs <= config.feedPollMs) {
+    problems.push('ATS_AUTH_FEED_STALE_MS: must be greater than ATS_AUTH_FEED_POLL_MS');
+  }
+  return problems;
+}

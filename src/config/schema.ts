@@ -1,0 +1,129 @@
+/**
+ * Every setting: its config-file key, its environment variable, its default and its parser.
+ * A parser returns the value or a problem text; load.ts collects all problems before failing.
+ */
+import { BlockList, isIP } from 'node:net';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** A postgres:// URL selects PostgreSQL; undefined means SQLite in dataDir. */
+  databaseUrl: string | undefined;
+  jwtSecret: string | undefined;
+  jwtSecretFile: string | undefined;
+  issuer: string;
+  /** When set, tokens carry this `aud` and verification requires it. */
+  audience: string | undefined;
+  tokenTtlSeconds: number;
+  /** Accepted clock skew for exp/nbf/iat, in seconds (at most 60). */
+  clockLeewaySeconds: number;
+  trustedProxies: readonly string[];
+  logLevel: string;
+  /** How often the revocation feed is read even without a wake-up signal. */
+  feedPollMs: number;
+  /** Verify fails closed once the feed has not been read successfully for this long. */
+  feedStaleMs: number;
+  /** When set, verify also reads the token from this cookie. */
+  cookieName: string | undefined;
+}
+
+type Parse<T> = (raw: string) => { value: T } | { problem: string };
+
+export interface Setting<K extends keyof Config> {
+  key: K;
+  env: string;
+  /** Read when `env` is unset, e.g. the conventional DATABASE_URL. */
+  fallbackEnv?: string;
+  default: Config[K];
+  parse: Parse<Config[K]>;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const text: Parse<string> = (raw) => (raw.trim() === '' ? { problem: 'must not be empty' } : { value: raw.trim() });
+const optionalText: Parse<string | undefined> = (raw) => ({ value: raw.trim() === '' ? undefined : raw.trim() });
+
+function integer(min: number, max: number): Parse<number> {
+  return (raw) => {
+    const trimmed = raw.trim();
+    if (!/^-?\d+$/.test(trimmed)) return { problem: `must be an integer, got '${raw}'` };
+    const value = Number(trimmed);
+    if (value < min || value > max) return { problem: `must be between ${min} and ${max}, got ${value}` };
+    return { value };
+  };
+}
+
+const databaseUrl: Parse<string | undefined> = (raw) => {
+  const trimmed = raw.trim();
+  if (trimmed === '') return { value: undefined };
+  if (!/^postgres(ql)?:\/\//.test(trimmed)) return { problem: 'must be a postgres:// or postgresql:// URL' };
+  try {
+    new URL(trimmed);
+  } catch {
+    return { problem: 'is not a valid URL' };
+  }
+  return { value: trimmed };
+};
+
+/** A CIDR list such as "127.0.0.0/8,::1/128"; a bare address means a single host. */
+const cidrList: Parse<readonly string[]> = (raw) => {
+  const entries = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = entries.filter((entry) => !isValidCidr(entry));
+  if (bad.length > 0) return { problem: `not a valid CIDR: ${bad.map((b) => `'${b}'`).join(', ')}` };
+  return { value: entries };
+};
+
+export function isValidCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  const bits = Number(prefix);
+  if (bits > (family === 4 ? 32 : 128)) return false;
+  new BlockList().addSubnet(address!, bits, family === 4 ? 'ipv4' : 'ipv6');
+  return true;
+}
+
+const logLevel: Parse<string> = (raw) =>
+  LOG_LEVELS.includes(raw.trim()) ? { value: raw.trim() } : { problem: `must be one of ${LOG_LEVELS.join(', ')}` };
+
+export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
+  host: { key: 'host', env: 'ATS_AUTH_HOST', default: '0.0.0.0', parse: text },
+  port: { key: 'port', env: 'ATS_AUTH_PORT', default: 8081, parse: integer(0, 65535) },
+  dataDir: { key: 'dataDir', env: 'ATS_AUTH_DATA_DIR', default: './data', parse: text },
+  databaseUrl: {
+    key: 'databaseUrl',
+    env: 'ATS_AUTH_DATABASE_URL',
+    fallbackEnv: 'DATABASE_URL',
+    default: undefined,
+    parse: databaseUrl,
+  },
+  jwtSecret: { key: 'jwtSecret', env: 'ATS_AUTH_JWT_SECRET', default: undefined, parse: optionalText },
+  jwtSecretFile: { key: 'jwtSecretFile', env: 'ATS_AUTH_JWT_SECRET_FILE', default: undefined, parse: optionalText },
+  issuer: { key: 'issuer', env: 'ATS_AUTH_ISSUER', default: 'ats.auth', parse: text },
+  audience: { key: 'audience', env: 'ATS_AUTH_AUDIENCE', default: undefined, parse: optionalText },
+  tokenTtlSeconds: {
+    key: 'tokenTtlSeconds',
+    env: 'ATS_AUTH_TOKEN_TTL',
+    default: 86400,
+    parse: integer(1, 365 * 86400),
+  },
+  clockLeewaySeconds: {
+    key: 'clockLeewaySeconds',
+    env: 'ATS_AUTH_CLOCK_LEEWAY',
+    default: 30,
+    parse: integer(0, 60),
+  },
+  trustedProxies: {
+    key: 'trustedProxies',
+    env: 'ATS_AUTH_TRUSTED_PROXIES',
+    default: ['127.0.0.0/8', '::1/128'],
+    parse: cidrList,
+  },
+  logLevel: { key: 'logLevel', env: 'ATS_AUTH_LOG_LEVEL', default: 'info', parse: logLevel },
+  feedPollMs: { key: 'feedPollMs', env: 'ATS_AUTH_FEED_POLL_MS', default: 100, parse: integer(10, 60_000) },
+  feedStaleMs: { key: 'feedStaleMs', env: 'ATS_AUTH_FEED_STALE_MS', default: 5000, parse: integer(100, 3_600_000) },
+  cookieName: { key: 'cookieName', env: 'ATS_AUTH_COOKIE_NAME', default: undefined, parse: optionalText },
+};

@@ -1,0 +1,31 @@
+/** Why a signing secret is unacceptable, or undefined when it is fine (§6). */
+export const MIN_SECRET_BYTES = 32;
+
+// Secrets copied from tutorials and defaults of popular tools; refusing them stops a
+// deployment that "works" with a secret every attacker also knows.
+const WELL_KNOWN = new Set(
+  [
+    'secret',
+    'changeme',
+    'change-me',
+    'your-256-bit-secret',
+    'your-secret-key',
+    'supersecret',
+    'jwt_secret',
+    'mysecretkey',
+    'thisisasecretkeythatisatleast32byteslong',
+    'your-super-secret-jwt-token-with-at-least-32-characters-long',
+    'super-secret-jwt-token-with-at-least-32-characters-long',
+    'secretsecretsecretsecretsecretsecret',
+  ].map((s) => s.toLowerCase()),
+);
+
+export function secretProblem(secret: string): string | undefined {
+  if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
+    return `must be at least ${MIN_SECRET_BYTES} bytes`;
+  }
+  if (WELL_KNOWN.has(secret.toLowerCase()) || new Set(secret).size <= 2) {
+    return 'is a well-known or trivially guessable value; generate one (e.g. openssl rand -base64 48)';
+  }
+  return undefined;
+}

@@ -1,0 +1,20 @@
+/**
+ * The builtin verifier: users in the service's own store. An unknown user is checked against a
+ * dummy hash and a disabled user's password is still checked, so all failures take as long as
+ * a wrong password.
+ */
+import type { UserStore } from '../store/index.js';
+import type { PasswordHasher } from './password-hash.js';
+import type { CredentialVerifier } from './port.js';
+
+export async function createBuiltinVerifier(users: UserStore, hasher: PasswordHasher): Promise<CredentialVerifier> {
+  const dummyHash = await hasher.hash('ats-auth timing equaliser');
+  return {
+    name: 'builtin',
+    async verify(username, password) {
+      const user = await users.findUser(username);
+      const matches = await hasher.verify(user?.passwordHash ?? dummyHash, password);
+      return user !== null && matches && !user.disabled ? { subject: user.name } : null;
+    },
+  };
+}

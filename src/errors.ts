@@ -1,0 +1,112 @@
+/**
+ * The one catalogue of domain errors. Each carries a stable machine `code`; the HTTP layer maps
+ * codes to statuses in one table (http/error-handler.ts). Domain code never mentions HTTP.
+ * `message` is safe to show a client; internal detail goes in `cause` and is only logged.
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_credentials'
+  | 'invalid_token'
+  | 'token_not_revocable'
+  | 'unauthenticated'
+  | 'throttled'
+  | 'store_unavailable'
+  | 'credential_backend_unavailable'
+  | 'feed_stale'
+  | 'user_exists'
+  | 'user_not_found'
+  | 'invalid_config';
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidRequest extends AppError {
+  constructor(message: string) {
+    super('invalid_request', message);
+  }
+}
+
+/** Unknown user, wrong password and disabled user all look like this, on purpose. */
+export class InvalidCredentials extends AppError {
+  constructor() {
+    super('invalid_credentials', 'The username or password is not valid.');
+  }
+}
+
+export class TokenInvalid extends AppError {
+  /** Why the token was refused, for the log only; the client sees one message. */
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super('invalid_token', 'The token is missing, malformed, expired or revoked.');
+    this.reason = reason;
+  }
+}
+
+export class TokenNotRevocable extends AppError {
+  constructor() {
+    super('token_not_revocable', 'This token has no jti and can only be revoked with /user/logout_all.');
+  }
+}
+
+export class Unauthenticated extends AppError {
+  constructor() {
+    super('unauthenticated', 'A trusted X-Auth-UserId header or a valid Bearer token is required.');
+  }
+}
+
+export class Throttled extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super('throttled', 'Too many failed login attempts; try again later.');
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export class StoreUnavailable extends AppError {
+  constructor(cause: unknown) {
+    super('store_unavailable', 'The token store is unavailable; nothing was changed.', { cause });
+  }
+}
+
+export class CredentialBackendUnavailable extends AppError {
+  constructor(backend: string, cause: unknown) {
+    super('credential_backend_unavailable', `The credential backend '${backend}' is unavailable.`, { cause });
+  }
+}
+
+export class FeedStale extends AppError {
+  constructor() {
+    super('feed_stale', 'Revocation state is out of date; refusing to vouch for tokens.');
+  }
+}
+
+export class UserExists extends AppError {
+  constructor(name: string) {
+    super('user_exists', `User '${name}' already exists.`);
+  }
+}
+
+export class UserNotFound extends AppError {
+  constructor(name: string) {
+    super('user_not_found', `User '${name}' does not exist.`);
+  }
+}
+
+/** Every problem found in the configuration, reported together. */
+export class InvalidConfig extends AppError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super('invalid_config', `invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,57 @@
+/** What handlers read off a request besides the body: the Bearer token, the client, the gateway's user. */
+import type { FastifyRequest } from 'fastify';
+import type { ClientInfo } from '../auth/client.js';
+import { TokenInvalid } from '../errors.js';
+import type { IsTrustedPeer } from './trusted-peers.js';
+import { decodeUserHeader } from './user-header.js';
+
+/** RFC 6750 §2.1: "Bearer" (any case), one space run, then a b64token. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const MAX_AUTHORIZATION_CHARS = 8 * 1024 + 64;
+
+/** The Bearer token; throws TokenInvalid when the header is missing or malformed. */
+export function bearerToken(request: FastifyRequest, cookieName?: string): string {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    if (header.length > MAX_AUTHORIZATION_CHARS) throw new TokenInvalid('authorization header too large');
+    const match = BEARER.exec(header);
+    if (!match) throw new TokenInvalid('malformed authorization header');
+    return match[1]!;
+  }
+  const fromCookie = cookieName === undefined ? undefined : readCookie(request.headers.cookie, cookieName);
+  if (fromCookie !== undefined) return fromCookie;
+  throw new TokenInvalid('no token');
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+/** The user named by X-Auth-UserId when the peer is a trusted gateway; otherwise undefined. */
+export function gatewayUser(request: FastifyRequest, isTrusted: IsTrustedPeer): string | undefined {
+  const header = request.headers['x-auth-userid'];
+  if (typeof header !== 'string' || header.trim() === '') return undefined;
+  if (!isTrusted(request.socket.remoteAddress)) return undefined;
+  return decodeUserHeader(header.trim());
+}
+
+/**
+ * The client's address: the peer, or — when the peer is a trusted gateway — the last address
+ * it appended to X-Forwarded-For.
+ */
+export function clientInfo(request: FastifyRequest, isTrusted: IsTrustedPeer): ClientInfo {
+  const peer = request.socket.remoteAddress ?? null;
+  const forwarded = request.headers['x-forwarded-for'];
+  let address = peer;
+  if (typeof forwarded === 'string' && isTrusted(peer ?? undefined)) {
+    const last = forwarded.split(',').map((s) => s.trim()).filter((s) => s !== '').pop();
+    if (last !== undefined) address = last;
+  }
+  const userAgent = request.headers['user-agent'];
+  return { address, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null };
+}

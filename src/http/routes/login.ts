@@ -1,0 +1,28 @@
+/** POST /user/login — §2: credentials in, {"token": JWT} out. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { passwordProblem, usernameProblem } from '../../auth/input-rules.js';
+import type { Login } from '../../auth/login.js';
+import { InvalidRequest } from '../../errors.js';
+import type { IsTrustedPeer } from '../trusted-peers.js';
+import { clientInfo } from '../request-info.js';
+import { ErrorBody, LoginBody, TokenBody } from '../schemas.js';
+
+export const loginRoute: FastifyPluginAsyncTypebox<{ login: Login; isTrustedPeer: IsTrustedPeer }> = async (app, opts) => {
+  app.post(
+    '/user/login',
+    {
+      schema: {
+        body: LoginBody,
+        response: { 200: TokenBody, '4xx': ErrorBody, '5xx': ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { username, password } = request.body;
+      const problem = usernameProblem(username) ?? passwordProblem(password);
+      if (problem) throw new InvalidRequest(problem);
+      const issued = await opts.login({ username, password }, clientInfo(request, opts.isTrustedPeer));
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      return { token: issued.token };
+    },
+  );
+};

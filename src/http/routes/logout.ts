@@ -1,0 +1,32 @@
+/** POST /user/logout and /user/logout_all — §2. Bodies are ignored. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Logout } from '../../auth/logout.js';
+import { Unauthenticated } from '../../errors.js';
+import { bearerToken, clientInfo, gatewayUser } from '../request-info.js';
+import type { IsTrustedPeer } from '../trusted-peers.js';
+import { ErrorBody } from '../schemas.js';
+
+const responses = { response: { '4xx': ErrorBody, '5xx': ErrorBody } };
+
+export const logoutRoutes: FastifyPluginAsyncTypebox<{ logout: Logout; isTrustedPeer: IsTrustedPeer }> = async (app, opts) => {
+  app.post('/user/logout', { schema: responses }, async (request, reply) => {
+    await opts.logout.logout(bearerToken(request), clientInfo(request, opts.isTrustedPeer));
+    return noContent(reply);
+  });
+
+  app.post('/user/logout_all', { schema: responses }, async (request, reply) => {
+    const user = gatewayUser(request, opts.isTrustedPeer) ?? subjectOfBearer(request, opts.logout);
+    await opts.logout.logoutAll(user, clientInfo(request, opts.isTrustedPeer));
+    return noContent(reply);
+  });
+};
+
+function subjectOfBearer(request: Parameters<typeof bearerToken>[0], logout: Logout): string {
+  if (request.headers.authorization === undefined) throw new Unauthenticated();
+  return logout.subjectOf(bearerToken(request));
+}
+
+/** The seed's service answered 204 with Content-Type application/octet-stream; so do we. */
+function noContent(reply: import('fastify').FastifyReply) {
+  return reply.code(204).header('content-type', 'application/octet-stream').send();
+}

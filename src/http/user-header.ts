@@ -1,0 +1,27 @@
+/**
+ * X-Auth-UserId carries a username in an HTTP header, where only visible ASCII is safe. Names
+ * made of visible ASCII other than '%' pass unchanged; any other character is percent-encoded
+ * as UTF-8, and decoding reverses exactly that.
+ */
+const SAFE = /^[\x21-\x24\x26-\x7e]*$/;
+
+export function encodeUserHeader(user: string): string {
+  if (SAFE.test(user)) return user;
+  let out = '';
+  for (const char of user) {
+    out += /^[\x21-\x24\x26-\x7e]$/.test(char)
+      ? char
+      : Array.from(Buffer.from(char, 'utf8'), (b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join('');
+  }
+  return out;
+}
+
+/** The username, or undefined when the header value is not a valid encoding. */
+export function decodeUserHeader(value: string): string | undefined {
+  if (SAFE.test(value)) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}

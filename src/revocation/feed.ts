@@ -1,0 +1,100 @@
+/**
+ * Follows the store's revocation log into memory: a snapshot at start, then every event after
+ * the cursor, read on each wake-up signal and on a poll timer. Tracks when it last read the
+ * store successfully, so verify can fail closed when the state may be stale (§3).
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { ChangeSignal, RevocationStore } from '../store/index.js';
+import type { RevocationState } from './state.js';
+
+const PAGE_SIZE = 1000;
+
+export class RevocationFeed {
+  #cursor = 0;
+  #lastSyncMs = -Infinity;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #failing = false;
+
+  constructor(
+    private readonly deps: {
+      store: RevocationStore;
+      signal: ChangeSignal | undefined;
+      state: RevocationState;
+      clock: Clock;
+      pollMs: number;
+      staleMs: number;
+      logger: Pick<Logger, 'warn' | 'info'>;
+    },
+  ) {}
+
+  /** Loads the snapshot (throws if the store is unreachable) and starts following. */
+  async start(): Promise<void> {
+    const snapshot = await this.deps.store.snapshot(this.deps.clock.now());
+    this.deps.state.reset(snapshot.events);
+    this.#cursor = snapshot.cursor;
+    this.#lastSyncMs = this.deps.clock.now();
+    this.#unsubscribe = this.deps.signal?.subscribe(() => void this.sync());
+    this.#timer = setInterval(() => void this.sync(), this.deps.pollMs);
+    this.#timer.unref();
+  }
+
+  /** Reads all events after the cursor; concurrent calls coalesce into one more round. */
+  sync(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#readAll().finally(() => {
+      this.#running = undefined;
+      if (this.#again) {
+        this.#again = false;
+        void this.sync();
+      }
+    });
+    return this.#running;
+  }
+
+  async #readAll(): Promise<void> {
+    const startedMs = this.deps.clock.now();
+    try {
+      for (;;) {
+        const events = await this.deps.store.changesSince(this.#cursor, PAGE_SIZE);
+        for (const event of events) {
+          this.deps.state.apply(event);
+          this.#cursor = event.seq;
+        }
+        if (events.length < PAGE_SIZE) break;
+      }
+      this.#lastSyncMs = startedMs;
+      if (this.#failing) this.deps.logger.info('revocation feed reading again');
+      this.#failing = false;
+    } catch (error) {
+      if (!this.#failing) this.deps.logger.warn({ err: error }, 'revocation feed cannot read the store');
+      this.#failing = true;
+    }
+  }
+
+  /** True while the state reflects the store as of at most staleMs ago. */
+  isCurrent(): boolean {
+    return this.deps.clock.now() - this.#lastSyncMs <= this.deps.staleMs;
+  }
+
+  /** Milliseconds since the last successful read of the store. */
+  lagMs(): number {
+    return this.deps.clock.now() - this.#lastSyncMs;
+  }
+
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#unsubscribe?.();
+    await this.#running;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Revokes tokens: persist to the store first, then apply to this process's memory, so a 204
+ * is only sent for a revocation that is both durable and already enforced here
+ * (read-your-writes). Other processes pick it up through the change feed.
+ */
+import type { Clock } from '../clock.js';
+import type { RevocationStore } from '../store/index.js';
+import type { RevocationState } from './state.js';
+
+export interface Revoker {
+  /** Revokes one token until it expires. */
+  revokeToken(token: { jti: string; user: string; expiresAtMs: number }): Promise<void>;
+  /** Refuses every token of `user` issued up to now; O(1) whatever the number of tokens. */
+  revokeUser(user: string): Promise<void>;
+}
+
+export function createRevoker(deps: {
+  store: RevocationStore;
+  state: RevocationState;
+  clock: Clock;
+  /** How long any token can live (TTL + leeway): a user revocation is kept this long. */
+  maxTokenLifetimeMs: number;
+  leewayMs: number;
+}): Revoker {
+  return {
+    async revokeToken({ jti, user, expiresAtMs }) {
+      const event = await deps.store.revokeToken({ jti, user, expiresAtMs: expiresAtMs + deps.leewayMs });
+      deps.state.apply(event);
+    },
+    async revokeUser(user) {
+      const notBeforeMs = deps.clock.now();
+      const event = await deps.store.revokeUser({ user, notBeforeMs, expiresAtMs: notBeforeMs + deps.maxTokenLifetimeMs });
+      deps.state.apply(event);
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The in-memory revocation state the verify hot path reads: revoked jtis and per-user
+ * "not before" instants. It holds only revocations still in force; purge() drops the rest.
+ */
+import type { RevocationEvent } from '../store/index.js';
+
+export interface RevocationCheck {
+  sub: string;
+  jti: string | undefined;
+  iatMs: number;
+}
+
+export class RevocationState {
+  /** jti → when the revocation stops mattering (the token's expiry). */
+  readonly #tokens = new Map<string, number>();
+  /** user → the latest not-before instant and when it stops mattering. */
+  readonly #users = new Map<string, { notBeforeMs: number; expiresAtMs: number }>();
+
+  apply(event: RevocationEvent): void {
+    if (event.kind === 'token') {
+      const known = this.#tokens.get(event.jti);
+      if (known === undefined || known < event.expiresAtMs) this.#tokens.set(event.jti, event.expiresAtMs);
+      return;
+    }
+    const known = this.#users.get(event.user);
+    this.#users.set(event.user, {
+      notBeforeMs: Math.max(known?.notBeforeMs ?? -Infinity, event.notBeforeMs),
+      expiresAtMs: Math.max(known?.expiresAtMs ?? -Infinity, event.expiresAtMs),
+    });
+  }
+
+  /** Replaces everything with a snapshot of the store. */
+  reset(events: Iterable<RevocationEvent>): void {
+    this.#tokens.clear();
+    this.#users.clear();
+    for (const event of events) this.apply(event);
+  }
+
+  isRevoked(token: RevocationCheck): boolean {
+    if (token.jti !== undefined && this.#tokens.has(token.jti)) return true;
+    const user = this.#users.get(token.sub);
+    // iat has whole-second precision: a token of the same second as a logout_all counts as
+    // issued before it. Login waits for the next second in that case (see notBeforeMs).
+    return user !== undefined && token.iatMs <= user.notBeforeMs;
+  }
+
+  /** The user's latest not-before instant, if any. */
+  notBeforeMs(user: string): number | undefined {
+    return this.#users.get(user)?.notBeforeMs;
+  }
+
+  purge(nowMs: number): number {
+    let removed = 0;
+    for (const [jti, expiresAtMs] of this.#tokens) {
+      if (expiresAtMs <= nowMs) {
+        this.#tokens.delete(jti);
+        removed++;
+      }
+    }
+    for (const [user, entry] of this.#users) {
+      if (entry.expiresAtMs <= nowMs) {
+        this.#users.delete(user);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  get revokedTokenCount(): number {
+    return this.#tokens.size;
+  }
+
+  get notBeforeCount(): number {
+    return this.#users.size;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The store's ports: narrow interfaces, one per role. Every adapter (sqlite/, postgres/)
+ * implements all of them and passes the same contract suite (contract.test-suite.ts).
+ * All instants are milliseconds since the epoch. Adapters throw StoreUnavailable when the
+ * backend cannot be reached or refuses a write, so callers never report success for lost work.
+ */
+
+export interface UserRecord {
+  name: string;
+  passwordHash: string;
+  disabled: boolean;
+  createdAtMs: number;
+}
+
+export interface UserStore {
+  /** The user, or null when there is none by that name. */
+  findUser(name: string): Promise<UserRecord | null>;
+  /** Throws UserExists when the name is taken. */
+  createUser(name: string, passwordHash: string, nowMs: number): Promise<void>;
+  /** Throws UserNotFound. */
+  setPasswordHash(name: string, passwordHash: string): Promise<void>;
+  /** Throws UserNotFound. */
+  setDisabled(name: string, disabled: boolean): Promise<void>;
+  /** Throws UserNotFound. */
+  removeUser(name: string): Promise<void>;
+  /** All users ordered by name. */
+  listUsers(): Promise<UserRecord[]>;
+}
+
+export interface SessionRecord {
+  jti: string;
+  user: string;
+  issuedAtMs: number;
+  expiresAtMs: number;
+  clientAddress: string | null;
+  userAgent: string | null;
+}
+
+export interface SessionStore {
+  /** Records an issued token; the token is handed out only after this resolves. */
+  recordSession(session: SessionRecord): Promise<void>;
+  /** The user's sessions that have not expired at nowMs, newest first. */
+  listSessions(user: string, nowMs: number): Promise<SessionRecord[]>;
+  /** The session with that jti, or null. */
+  findSession(jti: string): Promise<SessionRecord | null>;
+}
+
+/** One entry of the ordered revocation log; `seq` is the feed cursor. */
+export type RevocationEvent =
+  | { seq: number; kind: 'token'; jti: string; user: string; expiresAtMs: number }
+  | { seq: number; kind: 'user'; user: string; notBeforeMs: number; expiresAtMs: number };
+
+export interface RevocationStore {
+  /** Durably revokes one token; revoking it again returns the existing event. */
+  revokeToken(input: { jti: string; user: string; expiresAtMs: number }): Promise<RevocationEvent>;
+  /** Durably refuses every token of `user` issued at or before notBeforeMs, in one row. */
+  revokeUser(input: { user: string; notBeforeMs: number; expiresAtMs: number }): Promise<RevocationEvent>;
+  /** Events with seq > cursor in seq order, at most `limit`. */
+  changesSince(cursor: number, limit: number): Promise<RevocationEvent[]>;
+  /** Every revocation still in force at nowMs and the cursor to follow the feed from. */
+  snapshot(nowMs: number): Promise<{ cursor: number; events: RevocationEvent[] }>;
+  /** Deletes revocations and sessions that expired before nowMs; returns rows removed. */
+  purgeExpired(nowMs: number): Promise<number>;
+}
+
+/**
+ * Wakes feed followers as soon as a revocation is stored anywhere (PostgreSQL LISTEN/NOTIFY).
+ * Followers also poll, so a missed signal only costs latency, never a revocation.
+ */
+export interface ChangeSignal {
+  subscribe(onChange: () => void): () => void;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where the data lives, without credentials, for the start-up log. */
+  readonly location: string;
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly revocations: RevocationStore;
+  /** Absent when the backend cannot push changes; followers then rely on polling. */
+  readonly changeSignal?: ChangeSignal;
+  /** Applies pending migrations; returns the versions applied now. */
+  migrate(): Promise<number[]>;
+  /** Resolves when the backend answers a trivial query; throws StoreUnavailable otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

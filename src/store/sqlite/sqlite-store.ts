@@ -1,0 +1,235 @@
+/**
+ * The embedded store: one SQLite file in the data directory, WAL mode, synchronous=FULL so a
+ * revocation that was answered 204 survives a power cut. Several processes (workers, the CLI)
+ * may open the same file; they see each other's revocations by polling the feed.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { StoreUnavailable, UserExists, UserNotFound } from '../../errors.js';
+import { loadMigrations } from '../migrations.js';
+import type {
+  RevocationEvent,
+  RevocationStore,
+  SessionRecord,
+  SessionStore,
+  Store,
+  UserRecord,
+  UserStore,
+} from '../ports.js';
+
+const SQL = {
+  createMigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)`,
+  appliedVersions: 'SELECT version FROM schema_migrations',
+  recordMigration: 'INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)',
+
+  findUser: 'SELECT name, password_hash, disabled, created_at_ms FROM users WHERE name = ?',
+  createUser: 'INSERT INTO users (name, password_hash, disabled, created_at_ms) VALUES (?, ?, 0, ?)',
+  setPasswordHash: 'UPDATE users SET password_hash = ? WHERE name = ?',
+  setDisabled: 'UPDATE users SET disabled = ? WHERE name = ?',
+  removeUser: 'DELETE FROM users WHERE name = ?',
+  listUsers: 'SELECT name, password_hash, disabled, created_at_ms FROM users ORDER BY name',
+
+  recordSession: `INSERT INTO sessions (jti, username, issued_at_ms, expires_at_ms, client_address, user_agent)
+    VALUES (?, ?, ?, ?, ?, ?)`,
+  listSessions: `SELECT * FROM sessions WHERE username = ? AND expires_at_ms > ?
+    ORDER BY issued_at_ms DESC, jti`,
+  findSession: 'SELECT * FROM sessions WHERE jti = ?',
+
+  insertTokenRevocation: `INSERT INTO revocations (kind, jti, username, expires_at_ms, created_at_ms)
+    VALUES ('token', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  findTokenRevocation: "SELECT * FROM revocations WHERE kind = 'token' AND jti = ?",
+  insertUserRevocation: `INSERT INTO revocations (kind, username, not_before_ms, expires_at_ms, created_at_ms)
+    VALUES ('user', ?, ?, ?, ?) RETURNING *`,
+  changesSince: 'SELECT * FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?',
+  activeRevocations: 'SELECT * FROM revocations WHERE expires_at_ms > ? ORDER BY seq',
+  maxSeq: "SELECT COALESCE(MAX(seq), 0) AS seq FROM revocations",
+  lastAssignedSeq: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'revocations'), 0) AS seq",
+  purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= ?',
+  purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= ?',
+} as const;
+
+interface UserRow {
+  name: string;
+  password_hash: string;
+  disabled: number;
+  created_at_ms: number;
+}
+
+interface SessionRow {
+  jti: string;
+  username: string;
+  issued_at_ms: number;
+  expires_at_ms: number;
+  client_address: string | null;
+  user_agent: string | null;
+}
+
+interface RevocationRow {
+  seq: number;
+  kind: 'token' | 'user';
+  jti: string | null;
+  username: string;
+  not_before_ms: number | null;
+  expires_at_ms: number;
+}
+
+export function openSqliteStore(dataDir: string): Store {
+  const file = join(resolve(dataDir), 'ats-auth.sqlite');
+  let db: Database.Database;
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    throw new StoreUnavailable(error);
+  }
+
+  // Statements are compiled on first use (tables exist only after migrate) and then reused.
+  const statements = new Map<string, Database.Statement>();
+  function stmt<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement as unknown as Database.Statement<P, R>;
+  }
+
+  /** Runs a statement, turning driver failures into StoreUnavailable. */
+  function guarded<T>(work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      if (error instanceof UserExists || error instanceof UserNotFound) return Promise.reject(error);
+      return Promise.reject(new StoreUnavailable(error));
+    }
+  }
+
+  function mustChange(changes: number, name: string): void {
+    if (changes === 0) throw new UserNotFound(name);
+  }
+
+  const users: UserStore = {
+    findUser: (name) =>
+      guarded(() => {
+        const row = stmt<[string], UserRow>(SQL.findUser).get(name);
+        return row ? toUser(row) : null;
+      }),
+    createUser: (name, passwordHash, nowMs) =>
+      guarded(() => {
+        try {
+          stmt(SQL.createUser).run(name, passwordHash, nowMs);
+        } catch (error) {
+          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new UserExists(name);
+          throw error;
+        }
+      }),
+    setPasswordHash: (name, passwordHash) =>
+      guarded(() => mustChange(stmt(SQL.setPasswordHash).run(passwordHash, name).changes, name)),
+    setDisabled: (name, disabled) =>
+      guarded(() => mustChange(stmt(SQL.setDisabled).run(disabled ? 1 : 0, name).changes, name)),
+    removeUser: (name) => guarded(() => mustChange(stmt(SQL.removeUser).run(name).changes, name)),
+    listUsers: () => guarded(() => stmt<[], UserRow>(SQL.listUsers).all().map(toUser)),
+  };
+
+  const sessions: SessionStore = {
+    recordSession: (s) =>
+      guarded(() => {
+        stmt(SQL.recordSession).run(s.jti, s.user, s.issuedAtMs, s.expiresAtMs, s.clientAddress, s.userAgent);
+      }),
+    listSessions: (user, nowMs) =>
+      guarded(() => stmt<[string, number], SessionRow>(SQL.listSessions).all(user, nowMs).map(toSession)),
+    findSession: (jti) =>
+      guarded(() => {
+        const row = stmt<[string], SessionRow>(SQL.findSession).get(jti);
+        return row ? toSession(row) : null;
+      }),
+  };
+
+  const revokeTokenTx = db.transaction((jti: string, user: string, expiresAtMs: number, nowMs: number) => {
+    stmt(SQL.insertTokenRevocation).run(jti, user, expiresAtMs, nowMs);
+    return stmt<[string], RevocationRow>(SQL.findTokenRevocation).get(jti)!;
+  });
+
+  const revocations: RevocationStore = {
+    revokeToken: ({ jti, user, expiresAtMs }) =>
+      guarded(() => toEvent(revokeTokenTx.immediate(jti, user, expiresAtMs, Date.now()))),
+    revokeUser: ({ user, notBeforeMs, expiresAtMs }) =>
+      guarded(() =>
+        toEvent(stmt<unknown[], RevocationRow>(SQL.insertUserRevocation).get(user, notBeforeMs, expiresAtMs, Date.now())!),
+      ),
+    changesSince: (cursor, limit) =>
+      guarded(() => stmt<[number, number], RevocationRow>(SQL.changesSince).all(cursor, limit).map(toEvent)),
+    snapshot: (nowMs) =>
+      guarded(() =>
+        db.transaction(() => {
+          // The cursor is the last seq ever assigned, so rows purged before now are not re-read.
+          const cursor = stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq;
+          const events = stmt<[number], RevocationRow>(SQL.activeRevocations).all(nowMs).map(toEvent);
+          return { cursor, events };
+        })(),
+      ),
+    purgeExpired: (nowMs) =>
+      guarded(
+        () =>
+          db.transaction(() => stmt(SQL.purgeRevocations).run(nowMs).changes + stmt(SQL.purgeSessions).run(nowMs).changes)
+            .immediate(),
+      ),
+  };
+
+  return {
+    kind: 'sqlite',
+    location: file,
+    users,
+    sessions,
+    revocations,
+    migrate: () => guarded(() => migrate(db)),
+    ping: () => guarded(() => void db.prepare('SELECT 1').get()),
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database): number[] {
+  const apply = db.transaction(() => {
+    db.exec(SQL.createMigrationsTable);
+    const applied = new Set(db.prepare<[], { version: number }>(SQL.appliedVersions).all().map((r) => r.version));
+    const now: number[] = [];
+    for (const migration of loadMigrations('sqlite')) {
+      if (applied.has(migration.version)) continue;
+      db.exec(migration.sql);
+      db.prepare(SQL.recordMigration).run(migration.version, migration.name, Date.now());
+      now.push(migration.version);
+    }
+    return now;
+  });
+  // IMMEDIATE takes the write lock first, so workers starting together apply each migration once.
+  return apply.immediate();
+}
+
+function toUser(row: UserRow): UserRecord {
+  return { name: row.name, passwordHash: row.password_hash, disabled: row.disabled === 1, createdAtMs: row.created_at_ms };
+}
+
+function toSession(row: SessionRow): SessionRecord {
+  return {
+    jti: row.jti,
+    user: row.username,
+    issuedAtMs: row.issued_at_ms,
+    expiresAtMs: row.expires_at_ms,
+    clientAddress: row.client_address,
+    userAgent: row.user_agent,
+  };
+}
+
+function toEvent(row: RevocationRow): RevocationEvent {
+  return row.kind === 'token'
+    ? { seq: row.seq, kind: 'token', jti: row.jti!, user: row.username, expiresAtMs: row.expires_at_ms }
+    : { seq: row.seq, kind: 'user', user: row.username, notBeforeMs: row.not_before_ms!, expiresAtMs: row.expires_at_ms };
+}

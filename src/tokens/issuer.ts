@@ -1,0 +1,42 @@
+/** Issues the service's JWTs: HS256, claims iss, sub, iat, exp, jti (and aud when configured). */
+import { randomBytes } from 'node:crypto';
+import { createSigner } from 'fast-jwt';
+import type { SigningKey } from './keys.js';
+
+export interface IssuedToken {
+  token: string;
+  jti: string;
+  subject: string;
+  /** iat and exp as whole seconds, expressed in ms. */
+  issuedAtMs: number;
+  expiresAtMs: number;
+}
+
+export interface TokenIssuer {
+  issue(subject: string, nowMs: number): IssuedToken;
+}
+
+export function createTokenIssuer(options: {
+  key: SigningKey;
+  issuer: string;
+  audience: string | undefined;
+  ttlSeconds: number;
+}): TokenIssuer {
+  const sign = createSigner({
+    key: options.key.secret,
+    algorithm: 'HS256',
+    kid: options.key.kid,
+  });
+
+  return {
+    issue(subject, nowMs) {
+      const iat = Math.floor(nowMs / 1000);
+      const exp = iat + options.ttlSeconds;
+      const jti = randomBytes(16).toString('base64url');
+      // iat and exp come from the injected clock; the signer keeps a payload iat as given.
+      const claims: Record<string, unknown> = { iss: options.issuer, sub: subject, iat, exp, jti };
+      if (options.audience !== undefined) claims.aud = options.audience;
+      return { token: sign(claims), jti, subject, issuedAtMs: iat * 1000, expiresAtMs: exp * 1000 };
+    },
+  };
+}
