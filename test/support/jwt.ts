@@ -1,4 +1,5 @@
-/** Decoding and forging tokens for tests, through fast-jwt (never by hand for signatures). */
+/** Decoding and forging tokens for tests: through fast-jwt, except the seed-style token below. */
+import { createHmac } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 
 export function decodePart(token: string, index: 0 | 1): Record<string, unknown> {
@@ -14,4 +15,15 @@ export function sign(payload: Record<string, unknown>, secret: string, header: R
 export function forge(secret: string, claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}): string {
   const now = Math.floor(Date.now() / 1000);
   return sign({ iss: 'ats.auth', sub: 'marco', iat: now, exp: now + 3600, jti: `forged-${Math.random()}`, ...claims }, secret, header);
+}
+
+/**
+ * A token shaped like the seed's service issued (header {"typ","alg"}, float iat/exp, no jti).
+ * fast-jwt's signer refuses non-integer dates, so this one test helper signs with node:crypto.
+ */
+export function seedStyleToken(secret: string, sub: string): string {
+  const t = Date.now() / 1000;
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${part({ typ: 'JWT', alg: 'HS256' })}.${part({ iss: 'ats.auth', sub, exp: t + 86400, iat: t })}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
