@@ -34,8 +34,9 @@ export function createTokenVerifier(options: {
     key: options.key.secret,
     algorithms: ['HS256'],
     allowedIss: options.issuer,
+    // fast-jwt checks aud only when present, so a configured audience must also be required.
     ...(options.audience !== undefined ? { allowedAud: options.audience } : {}),
-    requiredClaims: ['sub', 'iat', 'exp'],
+    requiredClaims: options.audience !== undefined ? ['sub', 'iat', 'exp', 'aud'] : ['sub', 'iat', 'exp'],
     ignoreExpiration: true,
     ignoreNotBefore: true,
     complete: true,

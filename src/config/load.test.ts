@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InvalidConfig } from '../errors.js';
+import { loadConfig } from './load.js';
+
+test('defaults are the SPEC §9 ones', () => {
+  const config = loadConfig({});
+  assert.equal(config.host, '0.0.0.0');
+  assert.equal(config.port, 8081);
+  assert.equal(config.dataDir, './data');
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.issuer, 'ats.auth');
+  assert.equal(config.tokenTtlSeconds, 86400);
+  assert.deepEqual(config.trustedProxies, ['127.0.0.0/8', '::1/128']);
+  assert.ok(Object.isFrozen(config));
+});
+
+test('DATABASE_URL is read as a fallback; ATS_AUTH_DATABASE_URL wins', () => {
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://h/db' }).databaseUrl, 'postgres://h/db');
+  assert.equal(
+    loadConfig({ DATABASE_URL: 'postgres://h/db', ATS_AUTH_DATABASE_URL: 'postgresql://o/x' }).databaseUrl,
+    'postgresql://o/x',
+  );
+});
+
+test('all problems are collected, each naming its setting', () => {
+  try {
+    loadConfig({ ATS_AUTH_PORT: '-1', ATS_AUTH_DATABASE_URL: 'mysql://x', ATS_AUTH_CLOCK_LEEWAY: '61' });
+    assert.fail('should throw');
+  } catch (error) {
+    assert.ok(error instanceof InvalidConfig);
+    assert.equal(error.problems.length, 3);
+    assert.match(error.problems.join('\n'), /ATS_AUTH_PORT: .*ATS_AUTH_DATABASE_URL: .*ATS_AUTH_CLOCK_LEEWAY: /s);
+  }
+});
+
+test('secret and secret file together are refused', () => {
+  assert.throws(
+    () => loadConfig({ ATS_AUTH_JWT_SECRET: 'k'.repeat(8) + 'x'.repeat(30) + 'yz', ATS_AUTH_JWT_SECRET_FILE: '/x' }),
+    /set one, not both/,
+  );
+});
+
+test('a secret of one repeated character is refused however long', () => {
+  assert.throws(() => loadConfig({ ATS_AUTH_JWT_SECRET: 'a'.repeat(64) }), /well-known or trivially guessable/);
+});

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RevocationState } from './state.js';
+
+const T = 1_800_000_000_000;
+
+test('a revoked jti is refused until purged after its expiry', () => {
+  const state = new RevocationState();
+  state.apply({ seq: 1, kind: 'token', jti: 'a', user: 'u', expiresAtMs: T + 1000 });
+  assert.equal(state.isRevoked({ sub: 'u', jti: 'a', iatMs: T - 5000 }), true);
+  assert.equal(state.isRevoked({ sub: 'u', jti: 'b', iatMs: T - 5000 }), false);
+  assert.equal(state.purge(T + 999), 0);
+  assert.equal(state.purge(T + 1000), 1);
+  assert.equal(state.revokedTokenCount, 0);
+});
+
+test('a not-before refuses tokens issued at or before it, of that user only', () => {
+  const state = new RevocationState();
+  state.apply({ seq: 1, kind: 'user', user: 'u', notBeforeMs: T, expiresAtMs: T + 10_000 });
+  assert.equal(state.isRevoked({ sub: 'u', jti: 'x', iatMs: T - 1 }), true);
+  assert.equal(state.isRevoked({ sub: 'u', jti: 'x', iatMs: T }), true);
+  assert.equal(state.isRevoked({ sub: 'u', jti: 'x', iatMs: T + 1000 }), false);
+  assert.equal(state.isRevoked({ sub: 'v', jti: 'x', iatMs: T - 1 }), false);
+  assert.equal(state.isRevoked({ sub: 'u', jti: undefined, iatMs: T - 1 }), true, 'tokens without jti too');
+});
+
+test('the latest not-before wins whatever order events arrive in', () => {
+  const state = new RevocationState();
+  state.apply({ seq: 2, kind: 'user', user: 'u', notBeforeMs: T + 5000, expiresAtMs: T + 20_000 });
+  state.apply({ seq: 1, kind: 'user', user: 'u', notBeforeMs: T, expiresAtMs: T + 10_000 });
+  assert.equal(state.notBeforeMs('u'), T + 5000);
+  assert.equal(state.purge(T + 15_000), 0, 'kept until the later expiry');
+  assert.equal(state.notBeforeCount, 1);
+});
+
+test('reset replaces the state with a snapshot', () => {
+  const state = new RevocationState();
+  state.apply({ seq: 1, kind: 'token', jti: 'old', user: 'u', expiresAtMs: T });
+  state.reset([{ seq: 2, kind: 'token', jti: 'new', user: 'u', expiresAtMs: T }]);
+  assert.equal(state.isRevoked({ sub: 'u', jti: 'old', iatMs: 0 }), false);
+  assert.equal(state.isRevoked({ sub: 'u', jti: 'new', iatMs: 0 }), true);
+});
+
+test('applying the same event twice is harmless', () => {
+  const state = new RevocationState();
+  const event = { seq: 1, kind: 'token', jti: 'a', user: 'u', expiresAtMs: T } as const;
+  state.apply(event);
+  state.apply(event);
+  assert.equal(state.revokedTokenCount, 1);
+});

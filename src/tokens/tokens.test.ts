@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createSigner } from 'fast-jwt';
+import { TokenInvalid } from '../errors.js';
+import { createTokenIssuer } from './issuer.js';
+import { createTokenVerifier, MAX_TOKEN_BYTES } from './verifier.js';
+
+const key = { kid: undefined, secret: Buffer.from('unit-test-secret-0123456789-abcdefghijklmnop') };
+const T = 1_800_000_000_000;
+const clock = { now: () => T };
+const issuer = createTokenIssuer({ key, issuer: 'ats.auth', audience: undefined, ttlSeconds: 3600 });
+const verifierAt = (ms: number, audience?: string) =>
+  createTokenVerifier({ key, issuer: 'ats.auth', audience, ttlSeconds: 3600, leewaySeconds: 30, clock: { now: () => ms } });
+
+function reason(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof TokenInvalid, `expected TokenInvalid, got ${String(error)}`);
+    return error.reason;
+  }
+  assert.fail('expected the token to be refused');
+}
+
+test('issue → verify round trip with integer dates from the clock', () => {
+  const issued = issuer.issue('marco', T + 999);
+  assert.equal(issued.issuedAtMs, T);
+  assert.equal(issued.expiresAtMs, T + 3600_000);
+  const claims = verifierAt(T)(issued.token);
+  assert.deepEqual(claims, { sub: 'marco', jti: issued.jti, iatMs: T, expMs: T + 3600_000 });
+});
+
+test('expiry honours the leeway and no more', () => {
+  const { token } = issuer.issue('marco', T);
+  assert.ok(verifierAt(T + 3600_000 + 29_999)(token));
+  assert.equal(reason(() => verifierAt(T + 3600_000 + 30_000)(token)), 'expired');
+});
+
+test('iat in the future beyond the leeway is refused', () => {
+  const { token } = issuer.issue('marco', T + 31_000);
+  assert.equal(reason(() => verifierAt(T)(token)), 'issued in the future');
+  assert.ok(verifierAt(T)(issuer.issue('marco', T + 29_000).token));
+});
+
+test('nbf in the future is refused', () => {
+  const sign = createSigner({ key: key.secret, algorithm: 'HS256' });
+  const token = sign({ iss: 'ats.auth', sub: 'm', iat: T / 1000, exp: T / 1000 + 60, nbf: T / 1000 + 120 });
+  assert.equal(reason(() => verifierAt(T)(token)), 'not yet valid');
+});
+
+test('a lifetime longer than the TTL is refused', () => {
+  const sign = createSigner({ key: key.secret, algorithm: 'HS256' });
+  const token = sign({ iss: 'ats.auth', sub: 'm', iat: T / 1000, exp: T / 1000 + 7200 });
+  assert.equal(reason(() => verifierAt(T)(token)), 'lifetime exceeds the configured TTL');
+});
+
+test('missing typ, other issuer, missing claims and oversize tokens are refused', () => {
+  const sign = (payload: Record<string, unknown>, header: Record<string, unknown> = { typ: 'JWT' }) =>
+    createSigner({ key: key.secret, algorithm: 'HS256', noTimestamp: !('iat' in payload), header: header as never })(payload);
+  const base = { iss: 'ats.auth', sub: 'm', iat: T / 1000, exp: T / 1000 + 60 };
+  assert.equal(reason(() => verifierAt(T)(sign(base, { typ: 'at+jwt' }))), 'bad typ');
+  assert.match(reason(() => verifierAt(T)(sign({ ...base, iss: 'x' }))), /CLAIM/);
+  assert.match(reason(() => verifierAt(T)(sign({ iss: 'ats.auth', sub: 'm', exp: T / 1000 + 60 }))), /MISSING/);
+  assert.equal(reason(() => verifierAt(T)('a'.repeat(MAX_TOKEN_BYTES + 1))), 'token too large');
+});
+
+test('audience, when configured, is issued and required', () => {
+  const withAud = createTokenIssuer({ key, issuer: 'ats.auth', audience: 'shop', ttlSeconds: 3600 });
+  assert.ok(verifierAt(T, 'shop')(withAud.issue('m', T).token));
+  assert.match(reason(() => verifierAt(T, 'shop')(issuer.issue('m', T).token)), /AUD|MISSING|CLAIM/);
+});

@@ -1,0 +1,146 @@
+/** The admin CLI (SPEC §8, §9) against the same data as a running server. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { decodePart } from './support/jwt.js';
+import { startServer, type TestServer } from './support/server.js';
+import { STORES, storeEnv, type StoreHandle } from './support/stores.js';
+
+/** Polls until verify refuses the token; the CLI reaches the server through the change feed. */
+async function refusedWithin(server: TestServer, token: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if ((await server.verify(token)).status === 401) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
+for (const kind of STORES) {
+  describe(`ats-auth CLI [${kind}]`, () => {
+    let server: TestServer;
+    let store: StoreHandle;
+
+    before(async () => {
+      store = await storeEnv(kind);
+      server = await startServer({ env: store.env });
+    });
+    after(async () => {
+      await server.stop();
+      await store.drop();
+    });
+
+    test('user add reads the password from stdin; the user can log in', async () => {
+      const res = await server.cli(['user', 'add', 'marco'], 'first-passw0rd\n');
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.stdout, "user 'marco' added\n");
+      assert.ok(await server.login('marco', 'first-passw0rd'));
+    });
+
+    test('user add of an existing name → non-zero, one line on stderr', async () => {
+      const res = await server.cli(['user', 'add', 'marco'], 'x-passw0rd\n');
+      assert.equal(res.code, 1);
+      assert.equal(res.stderr, "ats-auth: User 'marco' already exists.\n");
+    });
+
+    test('user add with no password on stdin, or a bad name → non-zero', async () => {
+      assert.notEqual((await server.cli(['user', 'add', 'nopass'], '')).code, 0);
+      const bad = await server.cli(['user', 'add', 'tab\tname'], 'pw-pw-pw\n');
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /control characters/);
+    });
+
+    test('user passwd changes the password', async () => {
+      const res = await server.cli(['user', 'passwd', 'marco'], 'second-passw0rd\n');
+      assert.equal(res.code, 0, res.stderr);
+      const old = await server.post('/user/login', {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'marco', password: 'first-passw0rd' }),
+      });
+      assert.equal(old.status, 401);
+      assert.ok(await server.login('marco', 'second-passw0rd'));
+    });
+
+    test('user list shows names and status', async () => {
+      await server.cli(['user', 'add', 'zoe'], 'zoe-passw0rd\n');
+      await server.cli(['user', 'disable', 'zoe']);
+      const res = await server.cli(['user', 'list']);
+      assert.equal(res.code, 0);
+      const lines = res.stdout.trim().split('\n');
+      assert.match(lines[0]!, /^NAME\s+STATUS\s+CREATED$/);
+      assert.match(lines[1]!, /^marco\s+active\s+\d{4}-\d\d-\d\dT/);
+      assert.match(lines[2]!, /^zoe\s+disabled\s+/);
+    });
+
+    test('user disable refuses logins and revokes live tokens; enable allows login again', async () => {
+      await server.cli(['user', 'add', 'dis'], 'dis-passw0rd\n');
+      const token = await server.login('dis', 'dis-passw0rd');
+      assert.equal((await server.cli(['user', 'disable', 'dis'])).code, 0);
+      assert.ok(await refusedWithin(server, token, 2000), 'token revoked by disable');
+      await assert.rejects(server.login('dis', 'dis-passw0rd'), /401/);
+      assert.equal((await server.cli(['user', 'enable', 'dis'])).code, 0);
+      assert.ok(await server.login('dis', 'dis-passw0rd'));
+    });
+
+    test('user remove deletes the user and revokes their tokens; unknown user → non-zero', async () => {
+      await server.cli(['user', 'add', 'gone'], 'gone-passw0rd\n');
+      const token = await server.login('gone', 'gone-passw0rd');
+      const res = await server.cli(['user', 'remove', 'gone']);
+      assert.equal(res.code, 0, res.stderr);
+      assert.ok(await refusedWithin(server, token, 2000));
+      await assert.rejects(server.login('gone', 'gone-passw0rd'), /401/);
+      const again = await server.cli(['user', 'remove', 'gone']);
+      assert.equal(again.code, 1);
+      assert.equal(again.stderr, "ats-auth: User 'gone' does not exist.\n");
+    });
+
+    test('sessions lists the unexpired tokens with status, client and user agent', async () => {
+      const token = await server.login('marco', 'second-passw0rd');
+      const jti = decodePart(token, 1).jti as string;
+      await server.post('/user/logout', { headers: { authorization: `Bearer ${token}` } });
+      const res = await server.cli(['sessions', 'marco']);
+      assert.equal(res.code, 0, res.stderr);
+      const lines = res.stdout.trim().split('\n');
+      assert.match(lines[0]!, /^JTI\s+ISSUED\s+EXPIRES\s+STATUS\s+CLIENT\s+USER-AGENT$/);
+      const row = lines.find((l) => l.startsWith(jti));
+      assert.ok(row, 'the session is listed');
+      assert.match(row, /\srevoked\s+127\.0\.0\.1\s+node$/);
+      assert.ok(lines.some((l) => /\sactive\s/.test(l)), 'earlier sessions are still active');
+    });
+
+    test('revoke --jti from the CLI is seen by the running server', async () => {
+      const token = await server.login('marco', 'second-passw0rd');
+      const jti = decodePart(token, 1).jti as string;
+      assert.equal((await server.verify(token)).status, 200);
+      const res = await server.cli(['revoke', '--jti', jti]);
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.stdout, `token ${jti} of 'marco' revoked\n`);
+      assert.ok(await refusedWithin(server, token, 2000));
+    });
+
+    test('revoke --user from the CLI is seen by the running server; later logins work', async () => {
+      const token = await server.login('marco', 'second-passw0rd');
+      const res = await server.cli(['revoke', '--user', 'marco']);
+      assert.equal(res.code, 0, res.stderr);
+      assert.ok(await refusedWithin(server, token, 2000));
+      const fresh = await server.login('marco', 'second-passw0rd');
+      assert.equal((await server.verify(fresh)).status, 200);
+    });
+
+    test('revoke of an unknown jti, and bad usage → non-zero with one line', async () => {
+      const unknown = await server.cli(['revoke', '--jti', 'no-such-jti']);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /^ats-auth: no session with jti 'no-such-jti'/);
+      for (const args of [['revoke'], ['user', 'frobnicate', 'x'], ['nonsense'], ['user', 'add']]) {
+        const res = await server.cli(args);
+        assert.notEqual(res.code, 0, args.join(' '));
+        assert.equal(res.stderr.trim().split('\n').length, 1, args.join(' '));
+      }
+    });
+
+    test('migrate applies nothing twice and exits 0', async () => {
+      const res = await server.cli(['migrate']);
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stdout, /^migrations applied \(/);
+    });
+  });
+}
