@@ -1,10 +1,9 @@
 /** `ats-auth <command>`: parses argv, loads the config once, runs the command, returns the exit code. */
 import { readFileSync } from 'node:fs';
-import type { Logger } from 'pino';
 import { loadConfig } from '../config/index.js';
 import { AppError, InvalidConfig } from '../errors.js';
 import { createLogger } from '../log.js';
-import { createCore } from '../main.js';
+import { createCore, type Core } from '../main.js';
 import { revokeCommand, sessionsCommand, userCommand } from './commands.js';
 import { serveCommand } from './serve.js';
 import { HELP, UsageError } from './usage.js';
@@ -15,8 +14,12 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      if (command === undefined) {
+        process.stderr.write(HELP);
+        return 2;
+      }
       out(HELP);
-      return command === undefined ? 2 : 0;
+      return 0;
     }
     if (command === '--version' || command === 'version') {
       out(`${version()}\n`);
@@ -29,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', process.stderr as never);
     const core = await createCore(config, logger);
     try {
-      await runAdmin(command, args, core, logger);
+      await runAdmin(command, args, core);
       return 0;
     } finally {
       await core.store.close();
@@ -39,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function runAdmin(command: string, args: string[], core: Awaited<ReturnType<typeof createCore>>, _logger: Logger) {
+async function runAdmin(command: string, args: string[], core: Core) {
   switch (command) {
     case 'user':
       return userCommand(core, args, out);
