@@ -6,27 +6,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, waitUntilServing, type GatewayPorts, type RunningGateway } from './gateway.js';
 
 export const NGINX_EXAMPLE = fileURLToPath(new URL('../../examples/nginx/ats-auth.conf', import.meta.url));
 const NGINX = '/usr/sbin/nginx';
 
-export interface NginxPorts {
-  atsAuth: number;
-  app: number;
-}
-
-export interface RunningNginx {
-  url: string;
-  errorLog(): string;
-  stop(): Promise<void>;
-}
-
 /** The example with its ports replaced; each replaced text must occur exactly once. */
-export function templateExample(ports: NginxPorts, listenPort: number): string {
+export function templateExample(ports: GatewayPorts, listenPort: number): string {
   let text = readFileSync(NGINX_EXAMPLE, 'utf8');
   const replacements: [string, string][] = [
     ['server 127.0.0.1:8081;', `server 127.0.0.1:${ports.atsAuth};`],
@@ -59,18 +48,7 @@ http {
 `;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-export async function startNginx(ports: NginxPorts): Promise<RunningNginx> {
+export async function startNginx(ports: GatewayPorts): Promise<RunningGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'ats-auth-nginx-'));
   // As root, nginx's workers run as nobody and must reach the temp paths.
   chmodSync(dir, 0o755);
@@ -99,7 +77,7 @@ export async function startNginx(ports: NginxPorts): Promise<RunningNginx> {
     if (await waitUntilServing(url, exited)) {
       return {
         url,
-        errorLog,
+        log: errorLog,
         async stop() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGQUIT');
           await exited;
@@ -114,21 +92,4 @@ export async function startNginx(ports: NginxPorts): Promise<RunningNginx> {
       throw new Error(`nginx did not start:\n${stderr}\n${errorLog()}`);
     }
   }
-}
-
-/** True once nginx answers HTTP, false if it exits first or takes over 10 s. */
-async function waitUntilServing(url: string, exited: Promise<void>): Promise<boolean> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + 10_000;
-  while (!gone && Date.now() < deadline) {
-    try {
-      // /user/login answers GET with 404 from ats-auth (or 502 if it is not up): either way nginx serves.
-      await (await fetch(`${url}/user/login`)).body?.cancel();
-      return !gone;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  return false;
 }
