@@ -106,10 +106,12 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 15_000);
     const onLine = (line: string) => {
       logs.push(line);
-      const match = /"address":\["([\d.]+):(\d+)"/.exec(line);
+      // "127.0.0.1:PORT", or for IPv6 "::1:PORT" (the port is after the last colon) or "[::1]:PORT".
+      const match = /"address":\["\[?([\da-fA-F.:]+?)\]?:(\d+)"/.exec(line);
       if (match && line.includes('ats-auth listening')) {
         clearTimeout(timer);
-        resolve(`http://${match[1]}:${match[2]}`);
+        const host = match[1]!.includes(':') ? `[${match[1]}]` : match[1];
+        resolve(`http://${host}:${match[2]}`);
       }
     };
     lines(child.stdout!, onLine);
