@@ -1,5 +1,4 @@
 /** `ats-auth <command>`: parses argv, loads the config once, runs the command, returns the exit code. */
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { loadConfig } from '../config/index.js';
 import { AppError, InvalidConfig } from '../errors.js';
@@ -8,6 +7,7 @@ import { createCore } from '../main.js';
 import { revokeCommand, sessionsCommand, userCommand } from './commands.js';
 import { serveCommand } from './serve.js';
 import { HELP, UsageError } from './usage.js';
+import { version } from '../version.js';
 
 const out = (text: string) => void process.stdout.write(text);
 
@@ -71,9 +71,4 @@ function report(error: unknown): number {
   }
   process.stderr.write(`ats-auth: ${(error as Error)?.message ?? String(error)}\n`);
   return 1;
-}
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
