@@ -102,8 +102,8 @@ export async function startServer(config: Readonly<Config>, logger: Logger, cloc
   let app: FastifyInstance | undefined;
   let metricsApp: FastifyInstance | undefined;
   const closeAll = async () => {
-    await app?.close();
-    await metricsApp?.close();
+    if (app) await drain(app);
+    if (metricsApp) await drain(metricsApp);
     stopPurger();
     await feed.stop();
     await core.store.close();
@@ -155,6 +155,20 @@ export async function startServer(config: Readonly<Config>, logger: Logger, cloc
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/**
+ * Closes the listener and waits for in-flight requests. Node closes idle keep-alive connections
+ * only once, when close() starts; a connection whose request finishes later would otherwise
+ * hold the shutdown until its keep-alive timeout, so idle ones are swept until close resolves.
+ */
+async function drain(app: FastifyInstance): Promise<void> {
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
   }
 }
 
