@@ -12,10 +12,13 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import { argon2Hasher, chainVerifiers, createBuiltinVerifier } from './credentials/index.js';
 import { buildApp } from './http/app.js';
+import { buildMetricsApp } from './http/metrics-app.js';
 import { createPeerTrust } from './http/trusted-peers.js';
+import { createMetrics, instrumentLogin, instrumentLogout, requestObserver, verifyOutcomes } from './metrics/index.js';
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createTokenIssuer, createTokenVerifier, loadSigningKey, type TokenVerifier } from './tokens/index.js';
+import { version } from './version.js';
 
 const PURGE_INTERVAL_MS = 60_000;
 
@@ -28,6 +31,8 @@ export interface Core {
   userAdmin: UserAdmin;
   login: Login;
   logout: Logout;
+  /** Names of the credential verifiers, in the order they are tried. */
+  credentialBackends: readonly string[];
 }
 
 /** Opens the store (applying migrations) and builds the services shared by server and CLI. */
@@ -49,7 +54,8 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
     const tokenOptions = { key, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
     const verifyToken = createTokenVerifier({ ...tokenOptions, leewaySeconds: config.clockLeewaySeconds, clock });
     const audit = logger.child({ audit: true });
-    const verifier = chainVerifiers([await createBuiltinVerifier(store.users, argon2Hasher)]);
+    const verifiers = [await createBuiltinVerifier(store.users, argon2Hasher)];
+    const verifier = chainVerifiers(verifiers);
     return {
       config,
       store,
@@ -59,6 +65,7 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
       userAdmin: createUserAdmin({ users: store.users, sessions: store.sessions, hasher: argon2Hasher, revoker, clock }),
       login: createLogin({ verifier, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, clock, audit }),
       logout: createLogout({ verifyToken, revoker, audit }),
+      credentialBackends: verifiers.map((v) => v.name),
     };
   } catch (error) {
     await store.close();
@@ -70,6 +77,8 @@ export interface RunningServer {
   app: FastifyInstance;
   /** Stops accepting connections, finishes in-flight requests, then closes feed and store. */
   close(): Promise<void>;
+  /** Cuts the connections a close() is still waiting for (the shutdown bound has passed). */
+  dropConnections(): void;
 }
 
 export async function startServer(config: Readonly<Config>, logger: Logger, clock: Clock = systemClock): Promise<RunningServer> {
@@ -83,46 +92,88 @@ export async function startServer(config: Readonly<Config>, logger: Logger, cloc
     staleMs: config.feedStaleMs,
     logger,
   });
+  const metrics = createMetrics({
+    revokedTokenCount: () => core.state.revokedTokenCount,
+    notBeforeCount: () => core.state.notBeforeCount,
+    feedLagMs: () => feed.lagMs(),
+  });
+  const metricsText = metrics.registry;
   let stopPurger = () => {};
+  let app: FastifyInstance | undefined;
+  let metricsApp: FastifyInstance | undefined;
+  const closeAll = async () => {
+    if (app) await drain(app);
+    if (metricsApp) await drain(metricsApp);
+    stopPurger();
+    await feed.stop();
+    await core.store.close();
+  };
   try {
     await feed.start();
     stopPurger = startPurger({ store: core.store.revocations, state: core.state, clock, intervalMs: PURGE_INTERVAL_MS, logger });
     const feedIsCurrent = () => feed.isCurrent();
-    const app = await buildApp({
+    app = await buildApp({
       logger,
-      login: core.login,
-      logout: core.logout,
+      login: instrumentLogin(core.login, metrics),
+      logout: instrumentLogout(core.logout, metrics),
       authenticate: createAuthenticate({ verifyToken: core.verifyToken, state: core.state, feedIsCurrent }),
       readiness: { pingStore: () => core.store.ping(), feedIsCurrent },
       isTrustedPeer: createPeerTrust(config.trustedProxies),
       cookieName: config.cookieName,
+      verifyOutcomes: verifyOutcomes(metrics),
+      observeRequest: requestObserver(metrics),
+      metrics: config.metricsPort === undefined ? metricsText : undefined,
     });
     await app.listen({ host: config.host, port: config.port });
+    if (config.metricsPort !== undefined) {
+      metricsApp = await buildMetricsApp({ logger, metrics: metricsText });
+      await metricsApp.listen({ host: config.host, port: config.metricsPort });
+    }
     logger.info(
       {
-        address: app.addresses().map((a) => (typeof a === 'string' ? a : `${a.address}:${a.port}`)),
+        version: version(),
+        address: addressesOf(app),
+        metricsAddress: metricsApp ? addressesOf(metricsApp) : addressesOf(app).map((a) => `${a}/metrics`),
         store: core.store.kind,
         location: core.store.location,
+        credentialBackends: core.credentialBackends,
+        trustedProxies: config.trustedProxies,
+        tokenTtl: config.tokenTtlSeconds,
         revocations: core.state.revokedTokenCount,
         notBefore: core.state.notBeforeCount,
-        tokenTtl: config.tokenTtlSeconds,
-        trustedProxies: config.trustedProxies,
       },
       'ats-auth listening',
     );
+    const server = app;
     return {
-      app,
-      async close() {
-        await app.close();
-        stopPurger();
-        await feed.stop();
-        await core.store.close();
+      app: server,
+      close: closeAll,
+      dropConnections() {
+        server.server.closeAllConnections();
       },
     };
   } catch (error) {
-    stopPurger();
-    await feed.stop();
-    await core.store.close();
+    await closeAll();
     throw error;
   }
+}
+
+/**
+ * Closes the listener and waits for in-flight requests. Node closes idle keep-alive connections
+ * only once, when close() starts; a connection whose request finishes later would otherwise
+ * hold the shutdown until its keep-alive timeout, so idle ones are swept until close resolves.
+ */
+async function drain(app: FastifyInstance): Promise<void> {
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+  }
+}
+
+function addressesOf(app: FastifyInstance): string[] {
+  return app
+    .addresses()
+    .map((a) => (typeof a === 'string' ? a : a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`));
 }

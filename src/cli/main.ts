@@ -1,5 +1,4 @@
 /** `ats-auth <command>`: parses argv, loads the config once, runs the command, returns the exit code. */
-import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/index.js';
 import { AppError, InvalidConfig } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -7,6 +6,7 @@ import { createCore, type Core } from '../main.js';
 import { revokeCommand, sessionsCommand, userCommand } from './commands.js';
 import { serveCommand } from './serve.js';
 import { HELP, UsageError } from './usage.js';
+import { version } from '../version.js';
 
 const out = (text: string) => void process.stdout.write(text);
 
@@ -74,9 +74,4 @@ function report(error: unknown): number {
   }
   process.stderr.write(`ats-auth: ${(error as Error)?.message ?? String(error)}\n`);
   return 1;
-}
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }

@@ -1,26 +1,19 @@
-/** `ats-auth serve`: run the HTTP service until SIGTERM/SIGINT, then drain and exit 0. */
+/** `ats-auth serve`: run the HTTP service until SIGTERM/SIGINT, then drain and exit (see shutdown.ts). */
 import type { Config } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { startServer } from '../main.js';
+import { stopOnSignal } from './shutdown.js';
+import { startupFailure } from './startup-failure.js';
 import { UsageError } from './usage.js';
 
 export async function serveCommand(config: Readonly<Config>, args: string[]): Promise<number> {
   const workers = parseWorkers(args);
   if (workers !== 1) throw new UsageError('--workers above 1 is not supported yet');
   const logger = createLogger(config.logLevel);
-  const server = await startServer(config, logger);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'shutting down');
-      server.close().then(resolve, (error: unknown) => {
-        logger.error({ err: error }, 'error while shutting down');
-        resolve();
-      });
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  const server = await startServer(config, logger).catch((error: unknown) => {
+    throw startupFailure(error, config);
   });
-  return 0;
+  return stopOnSignal(server, { timeoutMs: config.shutdownTimeoutMs, logger });
 }
 
 function parseWorkers(args: string[]): number {

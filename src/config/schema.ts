@@ -26,6 +26,10 @@ export interface Config {
   feedStaleMs: number;
   /** When set, verify also reads the token from this cookie. */
   cookieName: string | undefined;
+  /** When set, /metrics is served on this port (same host) instead of the main one. */
+  metricsPort: number | undefined;
+  /** How long a shutdown waits for in-flight requests before dropping them. */
+  shutdownTimeoutMs: number;
 }
 
 type Parse<T> = (raw: string) => { value: T } | { problem: string };
@@ -86,6 +90,11 @@ export function isValidCidr(entry: string): boolean {
   return true;
 }
 
+function optionalInteger(min: number, max: number): Parse<number | undefined> {
+  const parse = integer(min, max);
+  return (raw) => (raw.trim() === '' ? { value: undefined } : parse(raw));
+}
+
 const logLevel: Parse<string> = (raw) =>
   LOG_LEVELS.includes(raw.trim()) ? { value: raw.trim() } : { problem: `must be one of ${LOG_LEVELS.join(', ')}` };
 
@@ -126,4 +135,11 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
   feedPollMs: { key: 'feedPollMs', env: 'ATS_AUTH_FEED_POLL_MS', default: 100, parse: integer(10, 60_000) },
   feedStaleMs: { key: 'feedStaleMs', env: 'ATS_AUTH_FEED_STALE_MS', default: 5000, parse: integer(100, 3_600_000) },
   cookieName: { key: 'cookieName', env: 'ATS_AUTH_COOKIE_NAME', default: undefined, parse: optionalText },
+  metricsPort: { key: 'metricsPort', env: 'ATS_AUTH_METRICS_PORT', default: undefined, parse: optionalInteger(0, 65535) },
+  shutdownTimeoutMs: {
+    key: 'shutdownTimeoutMs',
+    env: 'ATS_AUTH_SHUTDOWN_TIMEOUT_MS',
+    default: 10_000,
+    parse: integer(0, 600_000),
+  },
 };

@@ -6,10 +6,13 @@ import type { Authenticate } from '../auth/authenticate.js';
 import type { Login } from '../auth/login.js';
 import type { Logout } from '../auth/logout.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { registerOpenApi } from './openapi.js';
+import { timeRequests, type ObserveRequest } from './request-timing.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
 import { loginRoute } from './routes/login.js';
 import { logoutRoutes } from './routes/logout.js';
-import { verifyRoute } from './routes/verify.js';
+import { metricsRoute, type MetricsText } from './routes/metrics.js';
+import { verifyRoute, type VerifyOutcomes } from './routes/verify.js';
 import type { IsTrustedPeer } from './trusted-peers.js';
 
 /** §6: bodies are small; a login body is two short strings. */
@@ -23,6 +26,10 @@ export interface AppDeps {
   readiness: Readiness;
   isTrustedPeer: IsTrustedPeer;
   cookieName: string | undefined;
+  verifyOutcomes: VerifyOutcomes;
+  observeRequest: ObserveRequest;
+  /** Served at /metrics; undefined when metrics have a port of their own. */
+  metrics: MetricsText | undefined;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -36,6 +43,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  timeRequests(app, deps.observeRequest);
+  await registerOpenApi(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onSend', async (_request, reply) => {
@@ -56,8 +65,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyless.removeAllContentTypeParsers();
     bodyless.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
     await bodyless.register(logoutRoutes, { logout: deps.logout, isTrustedPeer: deps.isTrustedPeer });
-    await bodyless.register(verifyRoute, { authenticate: deps.authenticate, cookieName: deps.cookieName });
+    await bodyless.register(verifyRoute, {
+      authenticate: deps.authenticate,
+      cookieName: deps.cookieName,
+      outcomes: deps.verifyOutcomes,
+    });
   });
   await app.register(healthRoutes, { readiness: deps.readiness });
+  if (deps.metrics) await app.register(metricsRoute, { metrics: deps.metrics });
   return app;
 }

@@ -1,4 +1,7 @@
-/** /healthz (the process answers) and /readyz (store reachable, revocation feed current). */
+/**
+ * /healthz (the process answers: a liveness probe) and /readyz (store reachable, revocation feed
+ * current: a readiness probe / load-balancer check). Both unauthenticated and cheap.
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 
@@ -8,18 +11,32 @@ export interface Readiness {
   feedIsCurrent(): boolean;
 }
 
-const Status = Type.Object({ status: Type.String(), store: Type.Optional(Type.String()), feed: Type.Optional(Type.String()) });
+const Alive = Type.Object({ status: Type.Literal('ok') }, { description: 'The process is alive.' });
+
+const readyFields = {
+  store: Type.Union([Type.Literal('ok'), Type.Literal('unreachable')]),
+  feed: Type.Union([Type.Literal('current'), Type.Literal('stale')]),
+};
+const Ready = Type.Object({ status: Type.Literal('ready'), ...readyFields }, { description: 'Ready to serve.' });
+const NotReady = Type.Object(
+  { status: Type.Literal('not_ready'), ...readyFields },
+  { description: 'The store is unreachable or the revocation feed is stale; take the instance out of rotation.' },
+);
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ readiness: Readiness }> = async (app, opts) => {
-  app.get('/healthz', { schema: { response: { 200: Status } } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { summary: 'Liveness', response: { 200: Alive } } }, async () => ({ status: 'ok' as const }));
 
-  app.get('/readyz', { schema: { response: { 200: Status, 503: Status } } }, async (_request, reply) => {
-    const store = await opts.readiness.pingStore().then(
-      () => 'ok',
-      () => 'unreachable',
-    );
-    const feed = opts.readiness.feedIsCurrent() ? 'current' : 'stale';
-    const ready = store === 'ok' && feed === 'current';
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', store, feed });
-  });
+  app.get(
+    '/readyz',
+    { schema: { summary: 'Readiness', response: { 200: Ready, 503: NotReady } } },
+    async (_request, reply) => {
+      const store = await opts.readiness.pingStore().then(
+        () => 'ok' as const,
+        () => 'unreachable' as const,
+      );
+      const feed = opts.readiness.feedIsCurrent() ? ('current' as const) : ('stale' as const);
+      if (store === 'ok' && feed === 'current') return reply.code(200).send({ status: 'ready', store, feed });
+      return reply.code(503).send({ status: 'not_ready', store, feed });
+    },
+  );
 };

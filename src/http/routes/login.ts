@@ -5,15 +5,17 @@ import type { Login } from '../../auth/login.js';
 import { InvalidRequest } from '../../errors.js';
 import type { IsTrustedPeer } from '../trusted-peers.js';
 import { clientInfo } from '../request-info.js';
-import { ErrorBody, LoginBody, TokenBody } from '../schemas.js';
+import { LoginBody, loginResponses } from '../schemas.js';
 
 export const loginRoute: FastifyPluginAsyncTypebox<{ login: Login; isTrustedPeer: IsTrustedPeer }> = async (app, opts) => {
   app.post(
     '/user/login',
     {
       schema: {
+        summary: 'Check a username and password and issue a token',
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: LoginBody,
-        response: { 200: TokenBody, '4xx': ErrorBody, '5xx': ErrorBody },
+        response: loginResponses,
       },
     },
     async (request, reply) => {

@@ -1,20 +1,37 @@
 /** POST /user/logout and /user/logout_all — §2. Bodies are ignored. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
 import type { Logout } from '../../auth/logout.js';
 import { Unauthenticated } from '../../errors.js';
 import { bearerToken, clientInfo, gatewayUser } from '../request-info.js';
 import type { IsTrustedPeer } from '../trusted-peers.js';
-import { ErrorBody } from '../schemas.js';
+import { bearerSecurity, logoutAllResponses, logoutResponses } from '../schemas.js';
 
-const responses = { response: { '4xx': ErrorBody, '5xx': ErrorBody } };
+const LOGOUT_SCHEMA = {
+  summary: 'Revoke the presented token',
+  security: bearerSecurity,
+  response: logoutResponses,
+};
+
+const LOGOUT_ALL_SCHEMA = {
+  summary: 'Revoke every token of a user issued up to now',
+  description: 'The user is the trusted gateway\'s X-Auth-UserId, or else the subject of the Bearer token.',
+  security: [{}, ...bearerSecurity],
+  headers: Type.Object({
+    'x-auth-userid': Type.Optional(
+      Type.String({ description: 'The user, honoured only from a trusted proxy (ATS_AUTH_TRUSTED_PROXIES).' }),
+    ),
+  }),
+  response: logoutAllResponses,
+};
 
 export const logoutRoutes: FastifyPluginAsyncTypebox<{ logout: Logout; isTrustedPeer: IsTrustedPeer }> = async (app, opts) => {
-  app.post('/user/logout', { schema: responses }, async (request, reply) => {
+  app.post('/user/logout', { schema: LOGOUT_SCHEMA }, async (request, reply) => {
     await opts.logout.logout(bearerToken(request), clientInfo(request, opts.isTrustedPeer));
     return noContent(reply);
   });
 
-  app.post('/user/logout_all', { schema: responses }, async (request, reply) => {
+  app.post('/user/logout_all', { schema: LOGOUT_ALL_SCHEMA }, async (request, reply) => {
     const user = gatewayUser(request, opts.isTrustedPeer) ?? subjectOfBearer(request, opts.logout);
     await opts.logout.logoutAll(user, clientInfo(request, opts.isTrustedPeer));
     return noContent(reply);

@@ -7,20 +7,48 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticate } from '../../auth/authenticate.js';
+import type { VerifiedClaims } from '../../tokens/index.js';
 import { bearerToken } from '../request-info.js';
+import { bearerSecurity, verifyResponses } from '../schemas.js';
 import { encodeUserHeader } from '../user-header.js';
 
-export const verifyRoute: FastifyPluginAsyncTypebox<{ authenticate: Authenticate; cookieName: string | undefined }> = async (
-  app,
-  opts,
-) => {
-  const verify = async (request: FastifyRequest, reply: FastifyReply) => {
-    const claims = opts.authenticate(bearerToken(request, opts.cookieName));
+/** Told the outcome of every verify (metrics); a missing header counts as much as a bad token. */
+export interface VerifyOutcomes {
+  ok(): void;
+  refused(error: unknown): void;
+}
+
+/** The methods an OpenAPI path item can name; the route answers the others too, undocumented. */
+const DOCUMENTED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'];
+
+const VERIFY_SCHEMA = {
+  summary: 'Check a token (the gateway calls this on every request)',
+  description: 'For nginx auth_request, Traefik ForwardAuth, Envoy ext_authz and HAProxy; answers every method.',
+  security: bearerSecurity,
+  response: verifyResponses,
+};
+
+export const verifyRoute: FastifyPluginAsyncTypebox<{
+  authenticate: Authenticate;
+  cookieName: string | undefined;
+  outcomes: VerifyOutcomes;
+}> = async (app, opts) => {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    let claims: VerifiedClaims;
+    try {
+      claims = opts.authenticate(bearerToken(request, opts.cookieName));
+    } catch (error) {
+      opts.outcomes.refused(error);
+      throw error;
+    }
+    opts.outcomes.ok();
     reply.header('x-auth-userid', encodeUserHeader(claims.sub)).header('cache-control', 'no-store');
     return reply.code(200).send();
   };
-  app.all('/user/verify', verify);
+  const others = app.supportedMethods.filter((method) => !DOCUMENTED_METHODS.includes(method));
+  app.route({ method: DOCUMENTED_METHODS, url: '/user/verify', schema: VERIFY_SCHEMA, handler });
+  app.route({ method: others, url: '/user/verify', schema: { ...VERIFY_SCHEMA, hide: true }, handler });
   // Envoy's ext_authz HTTP service asks for path_prefix + the original path
   // (/user/verify/orders/42): the suffix says what is accessed, not who; it changes nothing.
-  app.all('/user/verify/*', verify);
+  app.route({ method: app.supportedMethods, url: '/user/verify/*', schema: { ...VERIFY_SCHEMA, hide: true }, handler });
 };

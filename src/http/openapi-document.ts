@@ -1,0 +1,33 @@
+/**
+ * The OpenAPI document without a running service, for `npm run openapi` and the test that keeps
+ * docs/openapi.json current. The document depends only on the route schemas, so the app is built
+ * with services that are never called.
+ */
+import { pino } from 'pino';
+import { buildApp } from './app.js';
+
+const unused = () => {
+  throw new Error('not available while generating the OpenAPI document');
+};
+
+export async function openApiDocument(): Promise<unknown> {
+  const app = await buildApp({
+    logger: pino({ level: 'silent' }),
+    login: unused,
+    logout: { logout: unused, logoutAll: unused, revokeSession: unused, subjectOf: unused },
+    authenticate: unused,
+    readiness: { pingStore: unused, feedIsCurrent: unused },
+    isTrustedPeer: () => false,
+    cookieName: undefined,
+    verifyOutcomes: { ok: () => {}, refused: () => {} },
+    observeRequest: () => {},
+    // The default layout: /metrics on the main port.
+    metrics: { contentType: 'text/plain', metrics: unused },
+  });
+  try {
+    await app.ready();
+    return app.swagger();
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Counting decorators over the domain services, applied in the composition root so the
+ * services themselves stay free of metrics.
+ */
+import type { Login } from '../auth/login.js';
+import type { Logout } from '../auth/logout.js';
+import { AppError, FeedStale, TokenInvalid } from '../errors.js';
+import type { LoginOutcome, Metrics, VerifyOutcome } from './registry.js';
+
+export function instrumentLogin(login: Login, metrics: Pick<Metrics, 'logins' | 'sessionsIssued'>): Login {
+  return async (credentials, client) => {
+    try {
+      const issued = await login(credentials, client);
+      metrics.logins.ok.inc();
+      metrics.sessionsIssued.inc();
+      return issued;
+    } catch (error) {
+      metrics.logins[loginFailure(error)].inc();
+      throw error;
+    }
+  };
+}
+
+function loginFailure(error: unknown): LoginOutcome {
+  const code = error instanceof AppError ? error.code : undefined;
+  if (code === 'invalid_credentials') return 'bad_credentials';
+  if (code === 'throttled') return 'throttled';
+  return 'error';
+}
+
+export function instrumentLogout(logout: Logout, metrics: Pick<Metrics, 'logouts' | 'logoutAlls'>): Logout {
+  return {
+    ...logout,
+    async logout(token, client) {
+      await logout.logout(token, client);
+      metrics.logouts.inc();
+    },
+    async logoutAll(user, client) {
+      await logout.logoutAll(user, client);
+      metrics.logoutAlls.inc();
+    },
+  };
+}
+
+/** Counts what /user/verify answers (http/routes/verify.ts reports each request). */
+export function verifyOutcomes(metrics: Pick<Metrics, 'verifies'>): { ok(): void; refused(error: unknown): void } {
+  const counters = metrics.verifies;
+  return {
+    ok: () => counters.ok.inc(),
+    refused: (error) => counters[verifyFailure(error)].inc(),
+  };
+}
+
+function verifyFailure(error: unknown): VerifyOutcome {
+  if (error instanceof TokenInvalid) return error.reason === 'revoked' ? 'revoked' : 'invalid';
+  if (error instanceof FeedStale) return 'stale';
+  return 'error';
+}

@@ -1,0 +1,123 @@
+/**
+ * The service's Prometheus metrics on a registry of its own (no global default registry):
+ * counters for each outcome pre-bound to their label values, so the hot paths only call inc();
+ * gauges read the revocation state and the feed at scrape time; plus the default process metrics.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const LOGIN_OUTCOMES = ['ok', 'bad_credentials', 'throttled', 'error'] as const;
+export const VERIFY_OUTCOMES = ['ok', 'invalid', 'revoked', 'stale', 'error'] as const;
+
+export type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
+export type VerifyOutcome = (typeof VERIFY_OUTCOMES)[number];
+
+/** Sub-millisecond verify up to multi-second logins on a slow store. */
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export interface MetricSources {
+  revokedTokenCount(): number;
+  notBeforeCount(): number;
+  feedLagMs(): number;
+}
+
+interface Increment {
+  inc(): void;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly logins: Readonly<Record<LoginOutcome, Increment>>;
+  readonly verifies: Readonly<Record<VerifyOutcome, Increment>>;
+  readonly logouts: Increment;
+  readonly logoutAlls: Increment;
+  readonly sessionsIssued: Increment;
+  /** Request duration in seconds by route pattern and status code. */
+  readonly requestDuration: Histogram<'route' | 'status_code'>;
+}
+
+export function createMetrics(sources: MetricSources): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+
+  const logins = new Counter({
+    name: 'ats_auth_logins_total',
+    help: 'Login attempts that reached the credential check, by outcome.',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const verifies = new Counter({
+    name: 'ats_auth_verifies_total',
+    help: 'Token verifications (/user/verify), by outcome.',
+    labelNames: ['outcome'],
+    registers,
+  });
+
+  new Gauge({
+    name: 'ats_auth_revoked_tokens',
+    help: 'Revoked, unexpired tokens held in memory.',
+    registers,
+    collect() {
+      this.set(sources.revokedTokenCount());
+    },
+  });
+  new Gauge({
+    name: 'ats_auth_not_before_entries',
+    help: 'Users with a logout_all "not before" instant still in force.',
+    registers,
+    collect() {
+      this.set(sources.notBeforeCount());
+    },
+  });
+  new Gauge({
+    name: 'ats_auth_feed_lag_seconds',
+    help: 'Seconds since the revocation feed last read the store successfully.',
+    registers,
+    collect() {
+      this.set(sources.feedLagMs() / 1000);
+    },
+  });
+
+  return {
+    registry,
+    logins: bindAll(logins, LOGIN_OUTCOMES),
+    verifies: bindAll(verifies, VERIFY_OUTCOMES),
+    logouts: new Counter({ name: 'ats_auth_logouts_total', help: 'Tokens revoked by /user/logout.', registers }),
+    logoutAlls: new Counter({
+      name: 'ats_auth_logout_alls_total',
+      help: 'Users logged out everywhere by /user/logout_all.',
+      registers,
+    }),
+    sessionsIssued: new Counter({ name: 'ats_auth_sessions_issued_total', help: 'Tokens issued.', registers }),
+    requestDuration: new Histogram({
+      name: 'ats_auth_http_request_duration_seconds',
+      help: 'HTTP request duration by route pattern and status code.',
+      labelNames: ['route', 'status_code'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    }),
+  };
+}
+
+/** One child per label value, created once; every value is exported as 0 from the start. */
+function bindAll<T extends string>(counter: Counter<'outcome'>, outcomes: readonly T[]): Record<T, Increment> {
+  const bound = {} as Record<T, Increment>;
+  for (const outcome of outcomes) {
+    const child = counter.labels(outcome);
+    child.inc(0);
+    bound[outcome] = child;
+  }
+  return bound;
+}
+
+/** Records a request duration; histogram children are bound once per (route, status) and reused. */
+export function requestObserver(metrics: Pick<Metrics, 'requestDuration'>) {
+  const byRoute = new Map<string, Map<number, { observe(seconds: number): void }>>();
+  return (route: string, statusCode: number, seconds: number): void => {
+    let byStatus = byRoute.get(route);
+    if (byStatus === undefined) byRoute.set(route, (byStatus = new Map()));
+    let child = byStatus.get(statusCode);
+    if (child === undefined) byStatus.set(statusCode, (child = metrics.requestDuration.labels(route, String(statusCode))));
+    child.observe(seconds);
+  };
+}
