@@ -194,10 +194,12 @@ for (const kind of STORES) {
       assert.equal((await get('/orders', bearer(token))).status, 200);
     });
 
-    test('the verify subrequest location is internal (nginx)', { skip: !gateway.name.startsWith('nginx') }, async () => {
-      const token = await auth.login('marco', PASSWORD);
-      assert.equal((await get('/_ats_auth/verify', bearer(token))).status, 404);
-    });
+    if (gateway.name.startsWith('nginx')) {
+      test('the verify subrequest location is internal (nginx)', async () => {
+        const token = await auth.login('marco', PASSWORD);
+        assert.equal((await get('/_ats_auth/verify', bearer(token))).status, 404);
+      });
+    }
 
     test('with ats-auth down the gateway fails closed (runs last: stops ats-auth)', async () => {
       const token = await auth.login('marco', PASSWORD);
