@@ -7,6 +7,7 @@ import { createLogger } from '../log.js';
 import { createCore } from '../main.js';
 import { revokeCommand, sessionsCommand, userCommand } from './commands.js';
 import { serveCommand } from './serve.js';
+import { throttleCommand } from './throttle-command.js';
 import { HELP, UsageError } from './usage.js';
 
 const out = (text: string) => void process.stdout.write(text);
@@ -47,6 +48,8 @@ async function runAdmin(command: string, args: string[], core: Awaited<ReturnTyp
       return sessionsCommand(core, args, out);
     case 'revoke':
       return revokeCommand(core, args, out);
+    case 'throttle':
+      return throttleCommand(core, args, out);
     case 'migrate':
       if (args.length > 0) throw new UsageError('migrate takes no arguments');
       // createCore has applied them; say where.
