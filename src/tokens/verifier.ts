@@ -50,7 +50,8 @@ export function createTokenVerifier(options: {
         algorithms: ['HS256'],
         allowedIss: options.issuer,
         ...(options.audience !== undefined ? { allowedAud: options.audience } : {}),
-        requiredClaims: ['sub', 'iat', 'exp'],
+        // fast-jwt checks iss and aud only when present; ours must be there.
+        requiredClaims: ['iss', 'sub', 'iat', 'exp', ...(options.audience !== undefined ? ['aud'] : [])],
         ignoreExpiration: true,
         ignoreNotBefore: true,
         complete: true,
