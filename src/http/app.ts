@@ -42,6 +42,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-content-type-options', 'nosniff');
   });
 
+  // §2: a login body that is not JSON (or a form) is 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
   // httpie's --form and HTML forms send x-www-form-urlencoded; the seed's API accepts it too.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
