@@ -111,6 +111,7 @@ for (const kind of STORES) {
       { arbitrary: tokenish.map((t) => (t === undefined ? undefined : `Bearer ${t}`)), weight: 3 },
       // A token the model holds valid right now, so the accepting side of verify is exercised too.
       { arbitrary: fc.nat().map((i) => `Bearer ${[...model.valid][i % model.valid.size] ?? known()[0]}`), weight: 3 },
+      { arbitrary: fc.nat().map((i) => `Bearer ${[...model.revoked][i % model.revoked.size]}`), weight: 2 },
       fc.tuple(fc.constantFrom('Bearer', 'bearer', 'BEARER', 'Basic', 'Token', 'JWT', 'Digest', ''), fc.constantFrom(' ', '  ', '\t', ''), tokenish, fc.constantFrom('', ' ', ',x'))
         .map(([scheme, gap, token, tail]) => `${scheme}${gap}${token ?? ''}${tail}`),
       printable,
