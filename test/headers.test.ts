@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { removeDir, startServer, type TestServer } from './support/server.js';
 import { STORES, storeEnv, type StoreHandle } from './support/stores.js';
 
@@ -57,9 +58,27 @@ for (const kind of STORES) {
         assert.equal(res.headers.get('x-content-type-options'), 'nosniff', name);
         for (const banner of BANNERS) assert.equal(res.headers.get(banner), null, `${name}: ${banner}`);
       }
+      for (const [raw, status] of [['GARBAGE\r\n\r\n', 400], [`GET / HTTP/1.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431]] as const) {
+        const answer = await rawRequest(server.port, raw);
+        assert.match(answer, new RegExp(`^HTTP/1.1 ${status} `), 'refused by the HTTP parser');
+        assert.match(answer, /\r\nx-content-type-options: nosniff\r\n/i);
+        assert.match(answer, /\r\n\r\n\{"error":"[a-z_]+","message":"[^"]+"\}$/);
+      }
       const logout = await server.post('/user/logout', { headers: { authorization: `Bearer ${token}` } });
       assert.equal(logout.status, 204);
       assert.equal(logout.headers.get('x-content-type-options'), 'nosniff');
     });
+  });
+}
+
+function rawRequest(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (data += chunk));
+    socket.on('error', () => resolve(data));
+    socket.on('close', () => resolve(data));
+    socket.end(bytes);
   });
 }

@@ -3,7 +3,7 @@ import type { Core } from '../main.js';
 import { isoSeconds, table } from './format.js';
 import { UsageError } from './usage.js';
 
-const USAGE = 'usage: ats-auth throttle list | throttle clear (--user <name> | --address <addr> | both | --all)';
+const USAGE = 'usage: ats-auth throttle list | ats-auth throttle clear [--user <name>] [--address <addr>] | ats-auth throttle clear --all';
 
 export async function throttleCommand(core: Core, args: string[], out: (text: string) => void): Promise<void> {
   const [action, ...rest] = args;
