@@ -17,7 +17,8 @@ import { createPeerTrust } from './http/trusted-peers.js';
 import { createMetrics, instrumentLogin, instrumentLogout, requestObserver, verifyOutcomes } from './metrics/index.js';
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
 import { openStore, type Store } from './store/index.js';
-import { createTokenIssuer, createTokenVerifier, loadSigningKey, type TokenVerifier } from './tokens/index.js';
+import { createThrottle, type Throttle } from './throttle/index.js';
+import { createTokenIssuer, createTokenVerifier, loadKeySet, type TokenVerifier } from './tokens/index.js';
 import { version } from './version.js';
 
 const PURGE_INTERVAL_MS = 60_000;
@@ -33,6 +34,7 @@ export interface Core {
   logout: Logout;
   /** Names of the credential verifiers, in the order they are tried. */
   credentialBackends: readonly string[];
+  throttle: Throttle;
 }
 
 /** Opens the store (applying migrations) and builds the services shared by server and CLI. */
@@ -41,7 +43,7 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ versions: applied }, 'applied migrations');
-    const key = loadSigningKey(config, logger);
+    const keys = loadKeySet(config, logger);
     const leewayMs = config.clockLeewaySeconds * 1000;
     const state = new RevocationState();
     const revoker = createRevoker({
@@ -51,9 +53,21 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
       maxTokenLifetimeMs: config.tokenTtlSeconds * 1000 + leewayMs,
       leewayMs,
     });
-    const tokenOptions = { key, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
+    const tokenOptions = { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
     const verifyToken = createTokenVerifier({ ...tokenOptions, leewaySeconds: config.clockLeewaySeconds, clock });
-    const audit = logger.child({ audit: true });
+    // Audit events are logged whatever the log level (only 'silent' drops them): the CLI runs at 'warn'.
+    const audit = logger.child({ audit: true }, { level: logger.level === 'silent' ? 'silent' : 'info' });
+    const throttle = createThrottle({
+      store: store.throttles,
+      clock,
+      policy: {
+        windowMs: config.throttleWindowSeconds * 1000,
+        userAddressLimit: config.throttleUserAddressLimit,
+        addressLimit: config.throttleAddressLimit,
+        userLimit: config.throttleUserLimit,
+        userDelayMs: config.throttleUserDelayMs,
+      },
+    });
     const verifiers = [await createBuiltinVerifier(store.users, argon2Hasher)];
     const verifier = chainVerifiers(verifiers);
     return {
@@ -63,9 +77,10 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
       revoker,
       verifyToken,
       userAdmin: createUserAdmin({ users: store.users, sessions: store.sessions, hasher: argon2Hasher, revoker, clock }),
-      login: createLogin({ verifier, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, clock, audit }),
+      login: createLogin({ verifier, throttle, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, clock, audit }),
       logout: createLogout({ verifyToken, revoker, audit }),
       credentialBackends: verifiers.map((v) => v.name),
+      throttle,
     };
   } catch (error) {
     await store.close();

@@ -1,11 +1,15 @@
-/** Login: check the password, issue a token, record the session — in that order. */
+/**
+ * Login: ask the throttle (before any hashing, so guessing costs the attacker, not us), check
+ * the password, issue a token, record the session — in that order.
+ */
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import type { CredentialVerifier } from '../credentials/index.js';
-import { InvalidCredentials } from '../errors.js';
+import { InvalidCredentials, Throttled } from '../errors.js';
 import type { RevocationState } from '../revocation/index.js';
 import type { SessionStore } from '../store/index.js';
+import type { Throttle } from '../throttle/index.js';
 import type { IssuedToken, TokenIssuer } from '../tokens/index.js';
 import type { ClientInfo } from './client.js';
 
@@ -13,6 +17,7 @@ export type Login = (credentials: { username: string; password: string }, client
 
 export function createLogin(deps: {
   verifier: CredentialVerifier;
+  throttle: Throttle;
   issuer: TokenIssuer;
   sessions: SessionStore;
   state: RevocationState;
@@ -20,11 +25,25 @@ export function createLogin(deps: {
   audit: Pick<Logger, 'info'>;
 }): Login {
   return async ({ username, password }, client) => {
+    const address = client.address ?? '';
+    let delayMs: number;
+    try {
+      delayMs = await deps.throttle.check(username, address);
+    } catch (error) {
+      if (error instanceof Throttled) {
+        const retryAfter = error.retryAfterSeconds;
+        deps.audit.info({ event: 'login.throttled', user: username, client: client.address, retryAfter }, 'login throttled');
+      }
+      throw error;
+    }
+    if (delayMs > 0) await sleep(delayMs);
     const identity = await deps.verifier.verify(username, password);
     if (identity === null) {
+      await deps.throttle.failed(username, address);
       deps.audit.info({ event: 'login.failed', user: username, client: client.address }, 'login failed');
       throw new InvalidCredentials();
     }
+    await deps.throttle.succeeded(username, address);
     await waitPastNotBefore(identity.subject, deps.state, deps.clock);
     const issued = deps.issuer.issue(identity.subject, deps.clock.now());
     await deps.sessions.recordSession({

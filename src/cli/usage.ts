@@ -13,6 +13,9 @@ export const HELP = `usage: ats-auth <command>
   sessions <name>              list a user's unexpired sessions
   revoke --jti <id>            revoke one token
   revoke --user <name>         revoke every token of a user issued up to now
+  throttle list                failed logins in the current throttle window
+  throttle clear --user <name> | --address <addr> | --all
+                               forget failed logins (lift a throttle)
   migrate                      apply database migrations
 
 Configuration comes from ATS_AUTH_* environment variables and the file named by ATS_AUTH_CONFIG.

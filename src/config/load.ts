@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidConfig } from '../errors.js';
 import { SETTINGS, type Config, type Setting } from './schema.js';
-import { secretProblem } from './secret-rules.js';
+import { secretProblem, signingKidProblems } from './secret-rules.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -24,7 +24,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       raw = fromEnv;
       source = env[setting.env] !== undefined ? setting.env : setting.fallbackEnv!;
     } else if (fromFile !== undefined) {
-      raw = Array.isArray(fromFile) ? fromFile.join(',') : String(fromFile);
+      raw = Array.isArray(fromFile)
+        ? fromFile.join(',')
+        : typeof fromFile === 'object' && fromFile !== null
+          ? JSON.stringify(fromFile)
+          : String(fromFile);
       source = `config file key '${setting.key}'`;
     } else {
       config[setting.key] = setting.default;
@@ -75,8 +79,33 @@ function crossChecks(config: Config): string[] {
     const problem = secretProblem(config.jwtSecret);
     if (problem) problems.push(`ATS_AUTH_JWT_SECRET: ${problem}`);
   }
+  problems.push(...keyChecks(config));
+  const { throttleAddressLimit: perAddress, throttleUserAddressLimit: perPair } = config;
+  if (perAddress > 0 && perPair > 0 && perAddress < perPair) {
+    problems.push('ATS_AUTH_THROTTLE_ADDRESS_LIMIT: must be at least ATS_AUTH_THROTTLE_USER_ADDRESS_LIMIT (or 0 for no limit)');
+  }
   if (config.feedStaleMs !== undefined && config.feedPollMs !== undefined && config.feedStaleMs <= config.feedPollMs) {
     problems.push('ATS_AUTH_FEED_STALE_MS: must be greater than ATS_AUTH_FEED_POLL_MS');
+  }
+  return problems;
+}
+
+/** Key rotation settings: one way to give the secrets, and a signing kid that names one of them. */
+function keyChecks(config: Config): string[] {
+  const problems: string[] = [];
+  const single = [config.jwtSecret !== undefined && 'ATS_AUTH_JWT_SECRET', config.jwtSecretFile !== undefined && 'ATS_AUTH_JWT_SECRET_FILE'];
+  const several = [config.jwtKeys !== undefined && 'ATS_AUTH_JWT_KEYS', config.jwtKeysFile !== undefined && 'ATS_AUTH_JWT_KEYS_FILE'];
+  const given = [...single, ...several].filter((name): name is string => name !== false);
+  // SECRET together with SECRET_FILE is reported by crossChecks already.
+  if (several.some(Boolean) && given.length > 1) problems.push(`${given.join(' and ')}: set one, not several`);
+  if (config.jwtKeys !== undefined) {
+    for (const [kid, secret] of Object.entries(config.jwtKeys)) {
+      const problem = secretProblem(secret);
+      if (problem) problems.push(`ATS_AUTH_JWT_KEYS: the secret of kid '${kid}' ${problem}`);
+    }
+    problems.push(...signingKidProblems(Object.keys(config.jwtKeys), config.jwtSigningKid));
+  } else if (config.jwtSigningKid !== undefined && config.jwtKeysFile === undefined) {
+    problems.push('ATS_AUTH_JWT_SIGNING_KID: only meaningful with ATS_AUTH_JWT_KEYS or ATS_AUTH_JWT_KEYS_FILE');
   }
   return problems;
 }

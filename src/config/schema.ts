@@ -12,6 +12,11 @@ export interface Config {
   databaseUrl: string | undefined;
   jwtSecret: string | undefined;
   jwtSecretFile: string | undefined;
+  /** Key rotation: several verification secrets by kid (ATS_AUTH_JWT_KEYS / _FILE). */
+  jwtKeys: Readonly<Record<string, string>> | undefined;
+  jwtKeysFile: string | undefined;
+  /** Which of jwtKeys signs new tokens; required when there are several. */
+  jwtSigningKid: string | undefined;
   issuer: string;
   /** When set, tokens carry this `aud` and verification requires it. */
   audience: string | undefined;
@@ -30,6 +35,17 @@ export interface Config {
   metricsPort: number | undefined;
   /** How long a shutdown waits for in-flight requests before dropping them. */
   shutdownTimeoutMs: number;
+
+  /** Failed logins are counted over this sliding window (§6). */
+  throttleWindowSeconds: number;
+  /** Failures per (username, address) in the window before 429; 0 turns the limit off. */
+  throttleUserAddressLimit: number;
+  /** Failures per address (any username) in the window before 429; 0 turns the limit off. */
+  throttleAddressLimit: number;
+  /** Failures per username (any address) past which each attempt is only delayed; 0 = off. */
+  throttleUserLimit: number;
+  /** That delay: bounded, so nobody can lock a user out from elsewhere. */
+  throttleUserDelayMs: number;
 }
 
 type Parse<T> = (raw: string) => { value: T } | { problem: string };
@@ -95,6 +111,35 @@ function optionalInteger(min: number, max: number): Parse<number | undefined> {
   return (raw) => (raw.trim() === '' ? { value: undefined } : parse(raw));
 }
 
+const KID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** A JSON object of {kid: secret}; each secret is checked by the cross-checks in load.ts. */
+const jwtKeys: Parse<Readonly<Record<string, string>> | undefined> = (raw) => {
+  if (raw.trim() === '') return { value: undefined };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { problem: 'must be a JSON object of {"<kid>": "<secret>"}' };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { problem: 'must be a JSON object of {"<kid>": "<secret>"}' };
+  }
+  const entries = Object.entries(parsed);
+  if (entries.length === 0) return { problem: 'must name at least one key' };
+  const badKid = entries.find(([kid]) => !KID.test(kid));
+  if (badKid) return { problem: `kid '${badKid[0]}' must be 1-64 characters of A-Z a-z 0-9 . _ -` };
+  const badSecret = entries.find(([, secret]) => typeof secret !== 'string');
+  if (badSecret) return { problem: `the secret of kid '${badSecret[0]}' must be a string` };
+  return { value: Object.freeze(Object.fromEntries(entries)) as Record<string, string> };
+};
+
+const kid: Parse<string | undefined> = (raw) => {
+  const trimmed = raw.trim();
+  if (trimmed === '') return { value: undefined };
+  return KID.test(trimmed) ? { value: trimmed } : { problem: 'must be 1-64 characters of A-Z a-z 0-9 . _ -' };
+};
+
 const logLevel: Parse<string> = (raw) =>
   LOG_LEVELS.includes(raw.trim()) ? { value: raw.trim() } : { problem: `must be one of ${LOG_LEVELS.join(', ')}` };
 
@@ -111,6 +156,9 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
   },
   jwtSecret: { key: 'jwtSecret', env: 'ATS_AUTH_JWT_SECRET', default: undefined, parse: optionalText },
   jwtSecretFile: { key: 'jwtSecretFile', env: 'ATS_AUTH_JWT_SECRET_FILE', default: undefined, parse: optionalText },
+  jwtKeys: { key: 'jwtKeys', env: 'ATS_AUTH_JWT_KEYS', default: undefined, parse: jwtKeys },
+  jwtKeysFile: { key: 'jwtKeysFile', env: 'ATS_AUTH_JWT_KEYS_FILE', default: undefined, parse: optionalText },
+  jwtSigningKid: { key: 'jwtSigningKid', env: 'ATS_AUTH_JWT_SIGNING_KID', default: undefined, parse: kid },
   issuer: { key: 'issuer', env: 'ATS_AUTH_ISSUER', default: 'ats.auth', parse: text },
   audience: { key: 'audience', env: 'ATS_AUTH_AUDIENCE', default: undefined, parse: optionalText },
   tokenTtlSeconds: {
@@ -141,5 +189,30 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
     env: 'ATS_AUTH_SHUTDOWN_TIMEOUT_MS',
     default: 10_000,
     parse: integer(0, 600_000),
+  },
+  throttleWindowSeconds: {
+    key: 'throttleWindowSeconds',
+    env: 'ATS_AUTH_THROTTLE_WINDOW',
+    default: 900,
+    parse: integer(1, 86400),
+  },
+  throttleUserAddressLimit: {
+    key: 'throttleUserAddressLimit',
+    env: 'ATS_AUTH_THROTTLE_USER_ADDRESS_LIMIT',
+    default: 5,
+    parse: integer(0, 1_000_000),
+  },
+  throttleAddressLimit: {
+    key: 'throttleAddressLimit',
+    env: 'ATS_AUTH_THROTTLE_ADDRESS_LIMIT',
+    default: 50,
+    parse: integer(0, 1_000_000),
+  },
+  throttleUserLimit: { key: 'throttleUserLimit', env: 'ATS_AUTH_THROTTLE_USER_LIMIT', default: 20, parse: integer(0, 1_000_000) },
+  throttleUserDelayMs: {
+    key: 'throttleUserDelayMs',
+    env: 'ATS_AUTH_THROTTLE_USER_DELAY_MS',
+    default: 1000,
+    parse: integer(0, 10_000),
   },
 };

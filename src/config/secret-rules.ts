@@ -29,3 +29,14 @@ export function secretProblem(secret: string): string | undefined {
   }
   return undefined;
 }
+
+/** Problems with ATS_AUTH_JWT_SIGNING_KID given the configured kids (env keys or keys file). */
+export function signingKidProblems(kids: readonly string[], signingKid: string | undefined): string[] {
+  if (signingKid === undefined && kids.length > 1) {
+    return [`ATS_AUTH_JWT_SIGNING_KID: required when several keys are configured (one of ${kids.join(', ')})`];
+  }
+  if (signingKid !== undefined && !kids.includes(signingKid)) {
+    return [`ATS_AUTH_JWT_SIGNING_KID: '${signingKid}' is not one of the configured kids (${kids.join(', ')})`];
+  }
+  return [];
+}

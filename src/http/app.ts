@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { Login } from '../auth/login.js';
 import type { Logout } from '../auth/logout.js';
+import { clientErrorHandler } from './client-error.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { registerOpenApi } from './openapi.js';
 import { timeRequests, type ObserveRequest } from './request-timing.js';
@@ -41,6 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The §2 contract wants 400 for a non-string field, not a silently coerced string.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     return503OnClosing: true,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   timeRequests(app, deps.observeRequest);
@@ -51,7 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-content-type-options', 'nosniff');
   });
 
-  // Login takes JSON or a form; Fastify's default text/plain parser would let plain text through to a 400.
+  // §2: a login body that is not JSON (or a form) is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
   // httpie's --form and HTML forms send x-www-form-urlencoded; the seed's API accepts it too.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {

@@ -63,6 +63,32 @@ export interface RevocationStore {
   purgeExpired(nowMs: number): Promise<number>;
 }
 
+/** Failed logins of one (username, client address) pair in a window, for the admin listing. */
+export interface FailureGroup {
+  username: string;
+  address: string;
+  count: number;
+  lastMs: number;
+}
+
+/**
+ * Failed login attempts, one row each, shared by every instance (§6). The throttle counts them
+ * per (username, address), per address and per username over a sliding window.
+ * `username`/`address` left out of a scope match any value.
+ */
+export interface ThrottleStore {
+  /** Records one failed login of `username` from `address` at atMs. */
+  recordFailure(failure: { username: string; address: string; atMs: number }): Promise<void>;
+  /** Instants of the failures in scope at or after sinceMs, newest first, at most `limit`. */
+  recentFailures(scope: { username?: string; address?: string }, sinceMs: number, limit: number): Promise<number[]>;
+  /** Forgets the failures in scope (all of them for an empty scope); returns how many. */
+  clearFailures(scope: { username?: string; address?: string }): Promise<number>;
+  /** Failures at or after sinceMs grouped by (username, address), most recent first. */
+  listFailures(sinceMs: number): Promise<FailureGroup[]>;
+  /** Deletes failures older than beforeMs; returns how many. */
+  purgeFailures(beforeMs: number): Promise<number>;
+}
+
 /**
  * Wakes feed followers as soon as a revocation is stored anywhere (PostgreSQL LISTEN/NOTIFY).
  * Followers also poll, so a missed signal only costs latency, never a revocation.
@@ -78,6 +104,7 @@ export interface Store {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly revocations: RevocationStore;
+  readonly throttles: ThrottleStore;
   /** Absent when the backend cannot push changes; followers then rely on polling. */
   readonly changeSignal?: ChangeSignal;
   /** Applies pending migrations; returns the versions applied now. */

@@ -1,7 +1,10 @@
-/** Issues the service's JWTs: HS256, claims iss, sub, iat, exp, jti (and aud when configured). */
+/**
+ * Issues the service's JWTs: HS256, claims iss, sub, iat, exp, jti (and aud when configured),
+ * signed with the signing key. The header names its kid only when several keys are configured.
+ */
 import { randomBytes } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
-import type { SigningKey } from './keys.js';
+import type { KeySet } from './keys.js';
 
 export interface IssuedToken {
   token: string;
@@ -17,15 +20,15 @@ export interface TokenIssuer {
 }
 
 export function createTokenIssuer(options: {
-  key: SigningKey;
+  keys: KeySet;
   issuer: string;
   audience: string | undefined;
   ttlSeconds: number;
 }): TokenIssuer {
   const sign = createSigner({
-    key: options.key.secret,
+    key: options.keys.signing.secret,
     algorithm: 'HS256',
-    kid: options.key.kid,
+    ...(options.keys.verification.length > 1 ? { kid: options.keys.signing.kid } : {}),
   });
 
   return {

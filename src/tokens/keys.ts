@@ -1,19 +1,66 @@
 /**
- * The HS256 signing secret (§6): from ATS_AUTH_JWT_SECRET, from ATS_AUTH_JWT_SECRET_FILE, or
- * generated on first start into the data directory with mode 0600 and reused afterwards.
+ * The HS256 secrets (§6). One secret: from ATS_AUTH_JWT_SECRET, from ATS_AUTH_JWT_SECRET_FILE,
+ * or generated on first start into the data directory with mode 0600 and reused afterwards.
+ * Key rotation: several secrets by kid (ATS_AUTH_JWT_KEYS or a JSON file named by
+ * ATS_AUTH_JWT_KEYS_FILE); all of them verify, the one named by ATS_AUTH_JWT_SIGNING_KID signs.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { secretProblem } from '../config/index.js';
+import { secretProblem, signingKidProblems } from '../config/index.js';
 import { InvalidConfig } from '../errors.js';
 
 export interface SigningKey {
-  /** Set only when several keys are configured (key rotation). */
+  /** The key's name; undefined for the single secret of ATS_AUTH_JWT_SECRET(_FILE) or generated. */
   kid: string | undefined;
   secret: Buffer;
+}
+
+export interface KeySet {
+  /** Signs new tokens. */
+  signing: SigningKey;
+  /** Every key a token may be verified with; includes the signing key. */
+  verification: readonly SigningKey[];
+}
+
+export function loadKeySet(
+  config: Pick<Config, 'jwtSecret' | 'jwtSecretFile' | 'jwtKeys' | 'jwtKeysFile' | 'jwtSigningKid' | 'dataDir'>,
+  logger: Pick<Logger, 'info'>,
+): KeySet {
+  const named = config.jwtKeys ?? (config.jwtKeysFile !== undefined ? readKeysFile(config.jwtKeysFile, config.jwtSigningKid) : undefined);
+  if (named === undefined) {
+    const key = loadSigningKey(config, logger);
+    return { signing: key, verification: [key] };
+  }
+  const verification = Object.entries(named).map(([kid, secret]) => ({ kid, secret: Buffer.from(secret, 'utf8') }));
+  const signingKid = config.jwtSigningKid ?? verification[0]!.kid;
+  return { signing: verification.find((k) => k.kid === signingKid)!, verification };
+}
+
+/** A JSON file of {"<kid>": "<secret>"}, checked like ATS_AUTH_JWT_KEYS. */
+function readKeysFile(path: string, signingKid: string | undefined): Record<string, string> {
+  const setting = 'ATS_AUTH_JWT_KEYS_FILE';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? 'not valid JSON';
+    throw new InvalidConfig([`${setting}: cannot read '${path}' (${why})`]);
+  }
+  const problems: string[] = [];
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || Object.keys(parsed).length === 0) {
+    throw new InvalidConfig([`${setting}: '${path}' must hold a JSON object of {"<kid>": "<secret>"}`]);
+  }
+  for (const [kid, secret] of Object.entries(parsed)) {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(kid)) problems.push(`${setting}: kid '${kid}' must be 1-64 characters of A-Z a-z 0-9 . _ -`);
+    const problem = typeof secret === 'string' ? secretProblem(secret) : 'must be a string';
+    if (problem) problems.push(`${setting}: the secret of kid '${kid}' ${problem}`);
+  }
+  problems.push(...signingKidProblems(Object.keys(parsed), signingKid));
+  if (problems.length > 0) throw new InvalidConfig(problems);
+  return parsed as Record<string, string>;
 }
 
 export const GENERATED_SECRET_FILE = 'jwt-secret';

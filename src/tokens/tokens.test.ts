@@ -6,11 +6,12 @@ import { createTokenIssuer } from './issuer.js';
 import { createTokenVerifier, MAX_TOKEN_BYTES } from './verifier.js';
 
 const key = { kid: undefined, secret: Buffer.from('unit-test-secret-0123456789-abcdefghijklmnop') };
+const keys = { signing: key, verification: [key] };
 const T = 1_800_000_000_000;
 const clock = { now: () => T };
-const issuer = createTokenIssuer({ key, issuer: 'ats.auth', audience: undefined, ttlSeconds: 3600 });
+const issuer = createTokenIssuer({ keys, issuer: 'ats.auth', audience: undefined, ttlSeconds: 3600 });
 const verifierAt = (ms: number, audience?: string) =>
-  createTokenVerifier({ key, issuer: 'ats.auth', audience, ttlSeconds: 3600, leewaySeconds: 30, clock: { now: () => ms } });
+  createTokenVerifier({ keys, issuer: 'ats.auth', audience, ttlSeconds: 3600, leewaySeconds: 30, clock: { now: () => ms } });
 
 function reason(fn: () => unknown): string {
   try {
@@ -65,7 +66,7 @@ test('missing typ, other issuer, missing claims and oversize tokens are refused'
 });
 
 test('audience, when configured, is issued and required', () => {
-  const withAud = createTokenIssuer({ key, issuer: 'ats.auth', audience: 'shop', ttlSeconds: 3600 });
+  const withAud = createTokenIssuer({ keys, issuer: 'ats.auth', audience: 'shop', ttlSeconds: 3600 });
   assert.ok(verifierAt(T, 'shop')(withAud.issue('m', T).token));
   assert.match(reason(() => verifierAt(T, 'shop')(issuer.issue('m', T).token)), /AUD|MISSING|CLAIM/);
 });

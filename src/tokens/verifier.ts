@@ -1,12 +1,18 @@
 /**
- * Checks a token is one this service issued and is within its lifetime. Signature, algorithm
- * allowlist, issuer, audience and `crit` are fast-jwt's; lifetime checks run here against the
- * injected clock so tests can move time. Revocation is not checked here (see auth/).
+ * Checks a token is one this service issued and is within its lifetime (RFC 8725). Signature,
+ * the HS256-only algorithm allowlist, issuer, audience and `crit` are fast-jwt's; lifetime
+ * checks run here against the injected clock so tests can move time. Revocation is not checked
+ * here (see auth/).
+ *
+ * Keys: a `kid` header only picks among the configured keys, never fetches one; jku, x5u, jwk
+ * and x5c are never read. With one unnamed key, kid is not consulted. With named keys, a token
+ * naming an unknown kid is refused and a token without kid (issued before a rotation began,
+ * or when a single key was configured) is tried against each key.
  */
-import { createVerifier, TokenError } from 'fast-jwt';
+import { createDecoder, createVerifier, TokenError } from 'fast-jwt';
 import type { Clock } from '../clock.js';
 import { TokenInvalid } from '../errors.js';
-import type { SigningKey } from './keys.js';
+import type { KeySet } from './keys.js';
 
 /** Tokens beyond this size are refused before any parsing. */
 export const MAX_TOKEN_BYTES = 8192;
@@ -22,25 +28,37 @@ export interface VerifiedClaims {
 
 export type TokenVerifier = (token: string) => VerifiedClaims;
 
+type Decoded = { header: Record<string, unknown>; payload: Record<string, unknown> };
+type Verify = (token: string) => Decoded;
+
+/** Three base64url segments, no padding (RFC 7515 §2). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 export function createTokenVerifier(options: {
-  key: SigningKey;
+  keys: KeySet;
   issuer: string;
   audience: string | undefined;
   ttlSeconds: number;
   leewaySeconds: number;
   clock: Clock;
 }): TokenVerifier {
-  const verify = createVerifier({
-    key: options.key.secret,
-    algorithms: ['HS256'],
-    allowedIss: options.issuer,
-    // fast-jwt checks aud only when present, so a configured audience must also be required.
-    ...(options.audience !== undefined ? { allowedAud: options.audience } : {}),
-    requiredClaims: options.audience !== undefined ? ['sub', 'iat', 'exp', 'aud'] : ['sub', 'iat', 'exp'],
-    ignoreExpiration: true,
-    ignoreNotBefore: true,
-    complete: true,
-  });
+  const byKid = new Map<string | undefined, Verify>(
+    options.keys.verification.map((key) => [
+      key.kid,
+      createVerifier({
+        key: key.secret,
+        algorithms: ['HS256'],
+        allowedIss: options.issuer,
+        ...(options.audience !== undefined ? { allowedAud: options.audience } : {}),
+        // fast-jwt checks iss and aud only when present; ours must be there.
+        requiredClaims: ['iss', 'sub', 'iat', 'exp', ...(options.audience !== undefined ? ['aud'] : [])],
+        ignoreExpiration: true,
+        ignoreNotBefore: true,
+        complete: true,
+      }) as unknown as Verify,
+    ]),
+  );
+  const verifySignature = byKid.size === 1 && byKid.has(undefined) ? byKid.get(undefined)! : pickByKid(byKid);
   const leewayMs = options.leewaySeconds * 1000;
   // A token living longer than the configured TTL was not issued under the current policy;
   // refusing it also bounds how long a logout_all row must be kept.
@@ -48,9 +66,10 @@ export function createTokenVerifier(options: {
 
   return (token) => {
     if (token.length > MAX_TOKEN_BYTES) throw new TokenInvalid('token too large');
-    let decoded: { header: Record<string, unknown>; payload: Record<string, unknown> };
+    if (!COMPACT_JWS.test(token) || !canonicalSignature(token)) throw new TokenInvalid('malformed');
+    let decoded: Decoded;
     try {
-      decoded = verify(token) as unknown as typeof decoded;
+      decoded = verifySignature(token);
     } catch (error) {
       if (error instanceof TokenError) throw new TokenInvalid(error.code);
       throw error;
@@ -72,6 +91,38 @@ export function createTokenVerifier(options: {
     if (expMs - iatMs > maxLifetimeMs) throw new TokenInvalid('lifetime exceeds the configured TTL');
     return { sub, jti, iatMs, expMs };
   };
+}
+
+/** Named keys: the kid picks one; without a kid every key is tried. */
+function pickByKid(byKid: Map<string | undefined, Verify>): Verify {
+  const decodeHeader = createDecoder({ complete: true });
+  return (token) => {
+    const { header } = decodeHeader(token) as Decoded;
+    if (header.kid !== undefined) {
+      const verify = typeof header.kid === 'string' ? byKid.get(header.kid) : undefined;
+      if (verify === undefined) throw new TokenInvalid('unknown kid');
+      return verify(token);
+    }
+    let firstError: unknown;
+    for (const verify of byKid.values()) {
+      try {
+        return verify(token);
+      } catch (error) {
+        firstError ??= error;
+      }
+    }
+    throw firstError;
+  };
+}
+
+/**
+ * base64 decoding ignores the unused low bits of the last character, so several spellings
+ * of one signature would verify; accept only the one the issuer wrote, so a token has exactly
+ * one form (what the client got is what logs, caches and gateways see).
+ */
+function canonicalSignature(token: string): boolean {
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  return Buffer.from(signature, 'base64url').toString('base64url') === signature;
 }
 
 function isNumericDate(value: unknown): value is number {

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreUnavailable, UserExists, UserNotFound } from '../../errors.js';
 import { loadMigrations } from '../migrations.js';
+import { createSqliteThrottleStore } from './sqlite-throttle-store.js';
 import type {
   RevocationEvent,
   RevocationStore,
@@ -188,6 +189,7 @@ export function openSqliteStore(dataDir: string): Store {
     users,
     sessions,
     revocations,
+    throttles: createSqliteThrottleStore(db),
     migrate: () => guarded(() => migrate(db)),
     ping: () => guarded(() => void db.prepare('SELECT 1').get()),
     close: async () => {

@@ -1,0 +1,44 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Throttled } from '../errors.js';
+import { RevocationState } from '../revocation/index.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { createThrottle } from '../throttle/index.js';
+import { createTokenIssuer } from '../tokens/index.js';
+import { createLogin } from './login.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ats-auth-login-unit-'));
+const store = openSqliteStore(dir);
+await store.migrate();
+after(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a throttled login is refused before the password is checked (no hashing for the attacker)', async () => {
+  let checks = 0;
+  const events: string[] = [];
+  const clock = { now: () => Date.now() };
+  const key = { kid: undefined, secret: Buffer.from('x'.repeat(40)) };
+  const login = createLogin({
+    verifier: { name: 'counting', verify: async () => (checks++, null) },
+    throttle: createThrottle({
+      store: store.throttles,
+      clock,
+      policy: { windowMs: 60_000, userAddressLimit: 2, addressLimit: 10, userLimit: 10, userDelayMs: 0 },
+    }),
+    issuer: createTokenIssuer({ keys: { signing: key, verification: [key] }, issuer: 'ats.auth', audience: undefined, ttlSeconds: 60 }),
+    sessions: store.sessions,
+    state: new RevocationState(),
+    clock,
+    audit: { info: (fields: { event: string }) => void events.push(fields.event) } as never,
+  });
+  const client = { address: '10.0.0.1', userAgent: null };
+  for (let i = 0; i < 2; i++) await assert.rejects(login({ username: 'ann', password: 'guess' }, client), { code: 'invalid_credentials' });
+  for (let i = 0; i < 5; i++) await assert.rejects(login({ username: 'ann', password: 'guess' }, client), Throttled);
+  assert.equal(checks, 2, 'only the attempts under the limit reached the credential verifier');
+  assert.deepEqual(events, ['login.failed', 'login.failed', ...Array(5).fill('login.throttled')]);
+});
