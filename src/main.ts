@@ -72,7 +72,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Readonly<Config>, logger: Logger, clock: Clock = systemClock): Promise<RunningServer> {
+/** `announce` is the start-up log message; cluster workers use their own so only the primary says 'ats-auth listening'. */
+export async function startServer(
+  config: Readonly<Config>,
+  logger: Logger,
+  clock: Clock = systemClock,
+  announce = 'ats-auth listening',
+): Promise<RunningServer> {
   const core = await createCore(config, logger, clock);
   const feed = new RevocationFeed({
     store: core.store.revocations,
@@ -108,7 +114,7 @@ export async function startServer(config: Readonly<Config>, logger: Logger, cloc
         tokenTtl: config.tokenTtlSeconds,
         trustedProxies: config.trustedProxies,
       },
-      'ats-auth listening',
+      announce,
     );
     return {
       app,
