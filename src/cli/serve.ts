@@ -14,7 +14,7 @@ import { UsageError } from './usage.js';
 export async function serveCommand(config: Readonly<Config>, args: string[]): Promise<number> {
   const workers = parseWorkers(args);
   const logger = createLogger(config.logLevel);
-  if (cluster.isWorker) return serveWorker(config, logger.child({ worker: cluster.worker!.id }));
+  if (cluster.isWorker) return serveWorker(config, logger.child({ worker: cluster.worker!.id, pid: process.pid }));
   if (workers === 1) return serveUntilSignal(config, logger, 'ats-auth listening');
   return runPrimary(config, logger, workers);
 }
