@@ -64,7 +64,7 @@ for (const kind of STORES) {
       const [victim] = pids();
       process.kill(victim!, 'SIGKILL');
       await eventually('a replacement worker listens', async () => pids().length >= 3, 10_000, 50);
-      assert.ok(server.logs.some((l) => l.includes('worker exited; starting a replacement')));
+      assert.ok(server.logs.some((l) => l.includes('worker exited; starting a replacement')), 'the primary logs the replacement');
       const token = await login();
       for (let i = 0; i < 4; i++) assert.equal(await freshVerify(server.url, token), 200);
     });

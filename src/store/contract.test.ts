@@ -55,7 +55,7 @@ for (const kind of STORES) {
     });
 
     test('location names where the data is without credentials', () => {
-      assert.ok(store.location.length > 0);
+      assert.ok(store.location.length > 0, 'location is named');
       assert.doesNotMatch(store.location, /postgres@|password|:\/\//);
       if (kind === 'postgres') assert.match(store.location, /^127\.0\.0\.1:5432\/ats_auth_test_\w+$/);
     });
@@ -121,7 +121,7 @@ for (const kind of STORES) {
         const expiresAtMs = Date.now() + HOUR;
         const first = await store.revocations.revokeToken({ jti: 'j-idem', user: 'ann', expiresAtMs });
         assert.deepEqual(first, { seq: first.seq, kind: 'token', jti: 'j-idem', user: 'ann', expiresAtMs });
-        assert.ok(first.seq > cursor);
+        assert.ok(first.seq > cursor, 'a new event is after the cursor');
         const again = await store.revocations.revokeToken({ jti: 'j-idem', user: 'ann', expiresAtMs: expiresAtMs + 5 });
         assert.deepEqual(again, first);
         assert.deepEqual(await store.revocations.changesSince(cursor, 100), [first]);
@@ -132,7 +132,7 @@ for (const kind of STORES) {
         const a = await store.revocations.revokeUser({ user: 'bob', notBeforeMs: now, expiresAtMs: now + HOUR });
         const b = await store.revocations.revokeUser({ user: 'bob', notBeforeMs: now + 1, expiresAtMs: now + HOUR });
         assert.deepEqual(a, { seq: a.seq, kind: 'user', user: 'bob', notBeforeMs: now, expiresAtMs: now + HOUR });
-        assert.ok(b.seq > a.seq);
+        assert.ok(b.seq > a.seq, 'seq grows');
         assert.deepEqual(await store.revocations.changesSince(cursor, 100), [a, b]);
       });
 
@@ -152,9 +152,9 @@ for (const kind of STORES) {
         const gone = await store.revocations.revokeToken({ jti: 'j-gone', user: 'dan', expiresAtMs: now - 1 });
         const user = await store.revocations.revokeUser({ user: 'dan', notBeforeMs: now, expiresAtMs: now + HOUR });
         const snap = await store.revocations.snapshot(now);
-        assert.ok(snap.events.some((e) => e.seq === live.seq));
-        assert.ok(snap.events.some((e) => e.seq === user.seq));
-        assert.ok(!snap.events.some((e) => e.seq === gone.seq));
+        assert.ok(snap.events.some((e) => e.seq === live.seq), 'live token revocation in the snapshot');
+        assert.ok(snap.events.some((e) => e.seq === user.seq), 'user revocation in the snapshot');
+        assert.ok(!snap.events.some((e) => e.seq === gone.seq), 'expired revocation not in the snapshot');
         assert.deepEqual(await store.revocations.changesSince(snap.cursor, 100), []);
         const later = await store.revocations.revokeToken({ jti: 'j-later', user: 'dan', expiresAtMs: now + HOUR });
         assert.deepEqual(await store.revocations.changesSince(snap.cursor, 100), [later]);
@@ -172,8 +172,8 @@ for (const kind of STORES) {
         assert.ok(removed >= 3, `removed ${removed}`);
         assert.equal(await store.revocations.purgeExpired(now), 0);
         const left = await store.revocations.changesSince(0, 10_000);
-        assert.ok(left.every((e) => e.expiresAtMs > now));
-        assert.ok(left.some((e) => e.seq === kept.seq));
+        assert.ok(left.every((e) => e.expiresAtMs > now), 'only unexpired rows remain');
+        assert.ok(left.some((e) => e.seq === kept.seq), 'the unexpired row is kept');
         assert.equal(await store.sessions.findSession('sess-exp'), null);
         assert.notEqual(await store.sessions.findSession('sess-ok'), null);
         // After a purge the snapshot's cursor still leads only to newer events.
