@@ -75,32 +75,34 @@ describe('PostgreSQL faults', () => {
     const kept = await a.login('marco', PASSWORD);
     const revokedElsewhere = await a.login('marco', PASSWORD);
     await proxy.down();
-    const downAt = Date.now();
+    try {
+      const downAt = Date.now();
 
-    await assertUnavailable(await a.post('/user/login', loginBody));
-    await assertUnavailable(await a.post('/user/logout', bearer(kept)));
-    await assertUnavailable(await a.post('/user/logout_all', bearer(kept)));
-    const ready = await a.verify(undefined).then(() => fetch(`${a.url}/readyz`));
-    assert.equal(ready.status, 503);
-    assert.equal(((await ready.json()) as { store: string }).store, 'unreachable');
-    // Within the staleness bound, verify answers from memory: nothing was revoked.
-    assert.equal((await a.verify(kept)).status, 200);
-    assert.ok(Date.now() - downAt < STALE_MS, 'checked within the bound');
+      await assertUnavailable(await a.post('/user/login', loginBody));
+      await assertUnavailable(await a.post('/user/logout', bearer(kept)));
+      await assertUnavailable(await a.post('/user/logout_all', bearer(kept)));
+      const ready = await fetch(`${a.url}/readyz`);
+      assert.equal(ready.status, 503);
+      assert.equal(((await ready.json()) as { store: string }).store, 'unreachable');
+      // Within the staleness bound, verify answers from memory: nothing was revoked.
+      assert.equal((await a.verify(kept)).status, 200);
+      assert.ok(Date.now() - downAt < STALE_MS, 'checked within the bound');
 
-    // Meanwhile another instance revokes a token; a cannot know yet.
-    assert.equal((await b.post('/user/logout', bearer(revokedElsewhere))).status, 204);
+      // Meanwhile another instance revokes a token; a cannot know yet.
+      assert.equal((await b.post('/user/logout', bearer(revokedElsewhere))).status, 204);
 
-    // Past the bound, verify fails closed rather than trust stale state.
-    await eventually('verify answers 503 once the feed is stale', async () => (await a.verify(revokedElsewhere)).status === 503, STALE_MS + 2000, 100);
-    // Stale counts from the start of the last successful read, up to a poll interval (or a busy
-    // machine's timer delay) before the cut; what matters is that it did not fail closed at once.
-    assert.ok(Date.now() - downAt >= STALE_MS / 2, 'verify answered from memory for a while first');
-    const stale = await a.verify(kept);
-    assert.equal(stale.status, 503);
-    assert.equal(((await stale.json()) as { error: string }).error, 'feed_stale');
-    assertStillRunning(a);
-
-    await proxy.up();
+      // Past the bound, verify fails closed rather than trust stale state.
+      await eventually('verify answers 503 once the feed is stale', async () => (await a.verify(revokedElsewhere)).status === 503, STALE_MS + 2000, 100);
+      // Stale counts from the start of the last successful read, up to a poll interval (or a busy
+      // machine's timer delay) before the cut; what matters is that it did not fail closed at once.
+      assert.ok(Date.now() - downAt >= STALE_MS / 2, 'verify answered from memory for a while first');
+      const stale = await a.verify(kept);
+      assert.equal(stale.status, 503);
+      assert.equal(((await stale.json()) as { error: string }).error, 'feed_stale');
+      assertStillRunning(a);
+    } finally {
+      await proxy.up();
+    }
     await eventually('a is ready again', async () => (await fetch(`${a.url}/readyz`)).status === 200, 5000, 50);
     assert.equal((await a.verify(revokedElsewhere)).status, 401, 'caught up with the revocation made meanwhile');
     assert.equal((await a.verify(kept)).status, 200);
