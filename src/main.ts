@@ -96,7 +96,13 @@ export interface RunningServer {
   dropConnections(): void;
 }
 
-export async function startServer(config: Readonly<Config>, logger: Logger, clock: Clock = systemClock): Promise<RunningServer> {
+/** `announce` is the start-up log message; cluster workers use their own so only the primary says 'ats-auth listening'. */
+export async function startServer(
+  config: Readonly<Config>,
+  logger: Logger,
+  clock: Clock = systemClock,
+  announce = 'ats-auth listening',
+): Promise<RunningServer> {
   const core = await createCore(config, logger, clock);
   const feed = new RevocationFeed({
     store: core.store.revocations,
@@ -157,7 +163,7 @@ export async function startServer(config: Readonly<Config>, logger: Logger, cloc
         revocations: core.state.revokedTokenCount,
         notBefore: core.state.notBeforeCount,
       },
-      'ats-auth listening',
+      announce,
     );
     const server = app;
     return {

@@ -1,6 +1,6 @@
 /** `ats-auth <command>`: parses argv, loads the config once, runs the command, returns the exit code. */
 import { loadConfig } from '../config/index.js';
-import { AppError, InvalidConfig } from '../errors.js';
+import { AppError, InvalidConfig, StoreUnavailable } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createCore, type Core } from '../main.js';
 import { revokeCommand, sessionsCommand, userCommand } from './commands.js';
@@ -70,6 +70,12 @@ function report(error: unknown): number {
   if (error instanceof InvalidConfig) {
     process.stderr.write(`ats-auth: ${error.message}\n`);
     return 78; // EX_CONFIG
+  }
+  if (error instanceof StoreUnavailable) {
+    // Say why (refused, unknown database, authentication failed); driver messages carry no password.
+    const cause = (error.cause as Error | undefined)?.message;
+    process.stderr.write(`ats-auth: ${error.message}${cause ? ` (${cause})` : ''}\n`);
+    return 1;
   }
   if (error instanceof AppError) {
     process.stderr.write(`ats-auth: ${error.message}\n`);

@@ -15,7 +15,10 @@ export interface Stoppable {
  * Resolves with the exit code once the server has stopped: 0 when every in-flight request
  * finished, 1 when the bound cut some off or closing failed. A second signal exits 128 + signo.
  */
-export function stopOnSignal(server: Stoppable, options: { timeoutMs: number; logger: Logger }): Promise<number> {
+export function stopOnSignal(
+  server: Stoppable,
+  options: { timeoutMs: number; logger: Logger; signals: readonly NodeJS.Signals[] },
+): Promise<number> {
   const { timeoutMs, logger } = options;
   return new Promise((resolve) => {
     let stopping = false;
@@ -45,7 +48,6 @@ export function stopOnSignal(server: Stoppable, options: { timeoutMs: number; lo
         },
       );
     };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    for (const signal of options.signals) process.on(signal, onSignal);
   });
 }

@@ -1,6 +1,6 @@
 /**
  * The store's ports: narrow interfaces, one per role. Every adapter (sqlite/, postgres/)
- * implements all of them and passes the same contract suite (contract.test-suite.ts).
+ * implements all of them and passes the same contract suite (contract.test.ts).
  * All instants are milliseconds since the epoch. Adapters throw StoreUnavailable when the
  * backend cannot be reached or refuses a write, so callers never report success for lost work.
  */

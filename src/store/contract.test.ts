@@ -1,0 +1,251 @@
+/**
+ * The store contract: the same tests for every adapter, each on its real backend (a temp
+ * SQLite file; a fresh PostgreSQL database from test/support/stores.ts).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { STORES, storeEnv, type StoreHandle, type StoreKind } from '../../test/support/stores.js';
+import { StoreUnavailable, UserExists, UserNotFound } from '../errors.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
+import type { RevocationEvent, SessionRecord, Store } from './ports.js';
+import { openSqliteStore } from './sqlite/sqlite-store.js';
+
+const HOUR = 3_600_000;
+
+/** Opens stores on one fresh backend; every store opened shares the same data. */
+async function backend(kind: StoreKind): Promise<{ open(): Store; drop(): Promise<void> }> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'ats-auth-contract-'));
+    return { open: () => openSqliteStore(dir), drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const handle: StoreHandle = await storeEnv('postgres');
+  return { open: () => openPostgresStore(handle.databaseUrl!), drop: () => handle.drop() };
+}
+
+for (const kind of STORES) {
+  describe(`store contract: ${kind}`, () => {
+    let db: Awaited<ReturnType<typeof backend>>;
+    let store: Store;
+    const opened: Store[] = [];
+    const open = () => {
+      const s = db.open();
+      opened.push(s);
+      return s;
+    };
+
+    before(async () => {
+      db = await backend(kind);
+      store = open();
+      assert.deepEqual(await store.migrate(), [1]);
+    });
+    after(async () => {
+      for (const s of opened) await s.close();
+      await db.drop();
+    });
+
+    test('migrate applies each version once, also when instances start together', async () => {
+      const [a, b] = [open(), open()];
+      const applied = await Promise.all([a.migrate(), b.migrate(), store.migrate()]);
+      assert.deepEqual(applied, [[], [], []]);
+      assert.equal(store.kind, kind);
+      await store.ping();
+    });
+
+    test('location names where the data is without credentials', () => {
+      assert.ok(store.location.length > 0, 'location is named');
+      assert.doesNotMatch(store.location, /postgres@|password|:\/\//);
+      if (kind === 'postgres') assert.match(store.location, /^127\.0\.0\.1:5432\/ats_auth_test_\w+$/);
+    });
+
+    describe('users', () => {
+      test('create, find, list in name order, change password, disable, remove', async () => {
+        await store.users.createUser('zoe', 'hash-z', 1000);
+        await store.users.createUser('adam', 'hash-a', 2000);
+        assert.deepEqual(await store.users.findUser('zoe'), { name: 'zoe', passwordHash: 'hash-z', disabled: false, createdAtMs: 1000 });
+        assert.equal(await store.users.findUser('nobody'), null);
+        assert.deepEqual((await store.users.listUsers()).map((u) => u.name), ['adam', 'zoe']);
+
+        await store.users.setPasswordHash('zoe', 'hash-z2');
+        await store.users.setDisabled('zoe', true);
+        assert.deepEqual(await store.users.findUser('zoe'), { name: 'zoe', passwordHash: 'hash-z2', disabled: true, createdAtMs: 1000 });
+        await store.users.setDisabled('zoe', false);
+        assert.equal((await store.users.findUser('zoe'))!.disabled, false);
+
+        await store.users.removeUser('zoe');
+        assert.equal(await store.users.findUser('zoe'), null);
+        await store.users.removeUser('adam');
+      });
+
+      test('a taken name is UserExists; changing a missing user is UserNotFound', async () => {
+        await store.users.createUser('taken', 'h', 1);
+        await assert.rejects(store.users.createUser('taken', 'h2', 2), UserExists);
+        await assert.rejects(store.users.setPasswordHash('ghost', 'h'), UserNotFound);
+        await assert.rejects(store.users.setDisabled('ghost', true), UserNotFound);
+        await assert.rejects(store.users.removeUser('ghost'), UserNotFound);
+        await store.users.removeUser('taken');
+      });
+    });
+
+    describe('sessions', () => {
+      test('recorded sessions are found; a user lists only unexpired ones, newest first', async () => {
+        const now = Date.now();
+        const session = (jti: string, issuedAtMs: number, expiresAtMs: number): SessionRecord => ({
+          jti,
+          user: 'sam',
+          issuedAtMs,
+          expiresAtMs,
+          clientAddress: '192.0.2.1',
+          userAgent: 'HTTPie/3',
+        });
+        await store.sessions.recordSession(session('s-old', now - 2 * HOUR, now - HOUR));
+        await store.sessions.recordSession(session('s-1', now - 2000, now + HOUR));
+        await store.sessions.recordSession({ ...session('s-2', now - 1000, now + HOUR), clientAddress: null, userAgent: null });
+        assert.deepEqual((await store.sessions.listSessions('sam', now)).map((s) => s.jti), ['s-2', 's-1']);
+        assert.deepEqual(await store.sessions.findSession('s-1'), session('s-1', now - 2000, now + HOUR));
+        assert.equal((await store.sessions.findSession('s-2'))!.clientAddress, null);
+        assert.equal(await store.sessions.findSession('nope'), null);
+        assert.deepEqual(await store.sessions.listSessions('nobody', now), []);
+      });
+    });
+
+    describe('revocations', () => {
+      let cursor: number;
+      beforeEach(async () => {
+        cursor = (await store.revocations.snapshot(Date.now())).cursor;
+      });
+
+      test('revokeToken is idempotent: the second call returns the first event and logs nothing new', async () => {
+        const expiresAtMs = Date.now() + HOUR;
+        const first = await store.revocations.revokeToken({ jti: 'j-idem', user: 'ann', expiresAtMs });
+        assert.deepEqual(first, { seq: first.seq, kind: 'token', jti: 'j-idem', user: 'ann', expiresAtMs });
+        assert.ok(first.seq > cursor, 'a new event is after the cursor');
+        const again = await store.revocations.revokeToken({ jti: 'j-idem', user: 'ann', expiresAtMs: expiresAtMs + 5 });
+        assert.deepEqual(again, first);
+        assert.deepEqual(await store.revocations.changesSince(cursor, 100), [first]);
+      });
+
+      test('revokeUser logs one event per call', async () => {
+        const now = Date.now();
+        const a = await store.revocations.revokeUser({ user: 'bob', notBeforeMs: now, expiresAtMs: now + HOUR });
+        const b = await store.revocations.revokeUser({ user: 'bob', notBeforeMs: now + 1, expiresAtMs: now + HOUR });
+        assert.deepEqual(a, { seq: a.seq, kind: 'user', user: 'bob', notBeforeMs: now, expiresAtMs: now + HOUR });
+        assert.ok(b.seq > a.seq, 'seq grows');
+        assert.deepEqual(await store.revocations.changesSince(cursor, 100), [a, b]);
+      });
+
+      test('changesSince returns events after the cursor in seq order, at most limit', async () => {
+        const expiresAtMs = Date.now() + HOUR;
+        const events: RevocationEvent[] = [];
+        for (let i = 0; i < 5; i++) events.push(await store.revocations.revokeToken({ jti: `j-order-${i}`, user: 'cat', expiresAtMs }));
+        assert.deepEqual(await store.revocations.changesSince(cursor, 100), events);
+        assert.deepEqual(await store.revocations.changesSince(cursor, 2), events.slice(0, 2));
+        assert.deepEqual(await store.revocations.changesSince(events[1]!.seq, 2), events.slice(2, 4));
+        assert.deepEqual(await store.revocations.changesSince(events[4]!.seq, 100), []);
+      });
+
+      test('snapshot holds what is in force and a cursor after which only newer events appear', async () => {
+        const now = Date.now();
+        const live = await store.revocations.revokeToken({ jti: 'j-live', user: 'dan', expiresAtMs: now + HOUR });
+        const gone = await store.revocations.revokeToken({ jti: 'j-gone', user: 'dan', expiresAtMs: now - 1 });
+        const user = await store.revocations.revokeUser({ user: 'dan', notBeforeMs: now, expiresAtMs: now + HOUR });
+        const snap = await store.revocations.snapshot(now);
+        assert.ok(snap.events.some((e) => e.seq === live.seq), 'live token revocation in the snapshot');
+        assert.ok(snap.events.some((e) => e.seq === user.seq), 'user revocation in the snapshot');
+        assert.ok(!snap.events.some((e) => e.seq === gone.seq), 'expired revocation not in the snapshot');
+        assert.deepEqual(await store.revocations.changesSince(snap.cursor, 100), []);
+        const later = await store.revocations.revokeToken({ jti: 'j-later', user: 'dan', expiresAtMs: now + HOUR });
+        assert.deepEqual(await store.revocations.changesSince(snap.cursor, 100), [later]);
+      });
+
+      test('purgeExpired removes expired revocations and sessions only, and counts them', async () => {
+        const now = Date.now();
+        await store.revocations.revokeToken({ jti: 'j-exp', user: 'eve', expiresAtMs: now - 10 });
+        await store.revocations.revokeUser({ user: 'eve', notBeforeMs: now - HOUR, expiresAtMs: now - 5 });
+        const kept = await store.revocations.revokeToken({ jti: 'j-kept', user: 'eve', expiresAtMs: now + HOUR });
+        await store.sessions.recordSession({ jti: 'sess-exp', user: 'eve', issuedAtMs: now - HOUR, expiresAtMs: now - 1, clientAddress: null, userAgent: null });
+        await store.sessions.recordSession({ jti: 'sess-ok', user: 'eve', issuedAtMs: now, expiresAtMs: now + HOUR, clientAddress: null, userAgent: null });
+
+        const removed = await store.revocations.purgeExpired(now);
+        assert.ok(removed >= 3, `removed ${removed}`);
+        assert.equal(await store.revocations.purgeExpired(now), 0);
+        const left = await store.revocations.changesSince(0, 10_000);
+        assert.ok(left.every((e) => e.expiresAtMs > now), 'only unexpired rows remain');
+        assert.ok(left.some((e) => e.seq === kept.seq), 'the unexpired row is kept');
+        assert.equal(await store.sessions.findSession('sess-exp'), null);
+        assert.notEqual(await store.sessions.findSession('sess-ok'), null);
+        // After a purge the snapshot's cursor still leads only to newer events.
+        const snap = await store.revocations.snapshot(now);
+        const next = await store.revocations.revokeUser({ user: 'eve', notBeforeMs: now, expiresAtMs: now + HOUR });
+        assert.deepEqual(await store.revocations.changesSince(snap.cursor, 100), [next]);
+      });
+
+      test('another store on the same backend sees the events, in the same order', async () => {
+        const other = open();
+        const event = await other.revocations.revokeToken({ jti: 'j-other', user: 'fay', expiresAtMs: Date.now() + HOUR });
+        assert.deepEqual(await store.revocations.changesSince(cursor, 100), [event]);
+      });
+
+      test('a follower reading while many writers commit concurrently never skips an event', async () => {
+        const writers = [open(), open(), store];
+        let done = false;
+        const seen: number[] = [];
+        const follow = (async () => {
+          let at = cursor;
+          for (;;) {
+            const finished = done; // read once more after the writers are done
+            for (const e of await store.revocations.changesSince(at, 1000)) {
+              seen.push(e.seq);
+              at = e.seq;
+            }
+            if (finished) return;
+            await new Promise((r) => setImmediate(r));
+          }
+        })();
+        const expiresAtMs = Date.now() + HOUR;
+        const written = await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            i % 3 === 0
+              ? writers[i % 3]!.revocations.revokeUser({ user: `u${i}`, notBeforeMs: Date.now(), expiresAtMs })
+              : writers[i % 3]!.revocations.revokeToken({ jti: `j-race-${i}`, user: `u${i}`, expiresAtMs }),
+          ),
+        );
+        done = true;
+        await follow;
+        assert.deepEqual(seen, written.map((e) => e.seq).sort((a, b) => a - b));
+      });
+    });
+
+    if (kind === 'postgres') {
+      test('the change signal wakes subscribers when another instance revokes', async () => {
+        const other = open();
+        let woken = 0;
+        const unsubscribe = store.changeSignal!.subscribe(() => woken++);
+        // The first wake-up says LISTEN is in place.
+        await until(() => woken > 0);
+        const before = woken;
+        await other.revocations.revokeToken({ jti: 'j-signal', user: 'gus', expiresAtMs: Date.now() + HOUR });
+        await until(() => woken > before);
+        unsubscribe();
+      });
+    }
+
+    test('a closed store fails with StoreUnavailable, never silently', async () => {
+      const s = db.open();
+      await s.ping();
+      await s.close();
+      await assert.rejects(s.ping(), StoreUnavailable);
+      await assert.rejects(s.revocations.revokeToken({ jti: 'j-closed', user: 'x', expiresAtMs: Date.now() + HOUR }), StoreUnavailable);
+    });
+  });
+}
+
+async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * The shared store: PostgreSQL through the `postgres` client (a small connection pool). Several
+ * instances and workers use one database; each follows the revocation log (LISTEN/NOTIFY for
+ * wake-ups, see change-signal.ts, plus polling). Every driver failure becomes StoreUnavailable.
+ */
+import postgres from 'postgres';
+import { StoreUnavailable, UserExists, UserNotFound } from '../../errors.js';
+import { loadMigrations } from '../migrations.js';
+import type {
+  RevocationEvent,
+  RevocationStore,
+  SessionRecord,
+  SessionStore,
+  Store,
+  UserRecord,
+  UserStore,
+} from '../ports.js';
+import { createListenSignal, REVOCATION_CHANNEL } from './change-signal.js';
+import { createPostgresThrottleStore } from './postgres-throttle-store.js';
+
+type Sql = postgres.Sql;
+type Tx = postgres.TransactionSql;
+/** BIGINT columns arrive as strings; millisecond instants and seqs fit a double exactly. */
+type Int8 = string | number;
+
+/** Advisory lock key (any constant) held while migrating, so instances starting together apply each migration once. */
+const MIGRATION_LOCK_KEY = 0x617473_0001;
+
+const SQL = {
+  createMigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)`,
+  migrationLock: 'SELECT pg_advisory_xact_lock($1)',
+  appliedVersions: 'SELECT version FROM schema_migrations',
+  recordMigration: 'INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ($1, $2, $3)',
+
+  findUser: 'SELECT name, password_hash, disabled, created_at_ms FROM users WHERE name = $1',
+  createUser: 'INSERT INTO users (name, password_hash, disabled, created_at_ms) VALUES ($1, $2, false, $3)',
+  setPasswordHash: 'UPDATE users SET password_hash = $1 WHERE name = $2',
+  setDisabled: 'UPDATE users SET disabled = $1 WHERE name = $2',
+  removeUser: 'DELETE FROM users WHERE name = $1',
+  listUsers: 'SELECT name, password_hash, disabled, created_at_ms FROM users ORDER BY name',
+
+  recordSession: `INSERT INTO sessions (jti, username, issued_at_ms, expires_at_ms, client_address, user_agent)
+    VALUES ($1, $2, $3, $4, $5, $6)`,
+  listSessions: `SELECT * FROM sessions WHERE username = $1 AND expires_at_ms > $2
+    ORDER BY issued_at_ms DESC, jti`,
+  findSession: 'SELECT * FROM sessions WHERE jti = $1',
+
+  // Taken before the insert draws its seq and held until commit: see serialisedInsert().
+  lockRevocations: 'LOCK TABLE revocations IN SHARE ROW EXCLUSIVE MODE',
+  insertTokenRevocation: `INSERT INTO revocations (kind, jti, username, expires_at_ms, created_at_ms)
+    VALUES ('token', $1, $2, $3, $4) ON CONFLICT (jti) WHERE kind = 'token' DO NOTHING RETURNING *`,
+  findTokenRevocation: "SELECT * FROM revocations WHERE kind = 'token' AND jti = $1",
+  insertUserRevocation: `INSERT INTO revocations (kind, username, not_before_ms, expires_at_ms, created_at_ms)
+    VALUES ('user', $1, $2, $3, $4) RETURNING *`,
+  notify: `SELECT pg_notify('${REVOCATION_CHANNEL}', $1)`,
+  changesSince: 'SELECT * FROM revocations WHERE seq > $1 ORDER BY seq LIMIT $2',
+  activeRevocations: 'SELECT * FROM revocations WHERE expires_at_ms > $1 ORDER BY seq',
+  maxSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM revocations',
+  purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= $1',
+  purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= $1',
+} as const;
+
+interface UserRow {
+  name: string;
+  password_hash: string;
+  disabled: boolean;
+  created_at_ms: Int8;
+}
+
+interface SessionRow {
+  jti: string;
+  username: string;
+  issued_at_ms: Int8;
+  expires_at_ms: Int8;
+  client_address: string | null;
+  user_agent: string | null;
+}
+
+interface RevocationRow {
+  seq: Int8;
+  kind: 'token' | 'user';
+  jti: string | null;
+  username: string;
+  not_before_ms: Int8 | null;
+  expires_at_ms: Int8;
+}
+
+/** Seconds to wait for a connection before a request fails with 503 (unless the URL sets connect_timeout). */
+const CONNECT_TIMEOUT_S = 5;
+
+/**
+ * Seconds between reconnection attempts after failures. Requests queue behind this delay, and
+ * the client's default grows to 20 s: the service would answer slowly while the database is
+ * down and stay stale for up to 20 s after it is back. Capped at 0.2 s instead.
+ */
+const reconnectBackoff = (retries: number) => Math.min(0.025 * 2 ** retries, 0.2);
+
+export function openPostgresStore(url: string): Store {
+  const fromUrl = new URL(url).searchParams;
+  const options: postgres.Options<{}> = {
+    max: 10,
+    fetch_types: false,
+    backoff: reconnectBackoff,
+    // Notices (e.g. "relation exists, skipping") would go to stdout as plain text, not JSON logs.
+    onnotice: () => {},
+    connection: { application_name: fromUrl.get('application_name') ?? 'ats-auth' },
+    ...(fromUrl.has('connect_timeout') ? {} : { connect_timeout: CONNECT_TIMEOUT_S }),
+  };
+  let sql: Sql;
+  try {
+    sql = postgres(url, options);
+  } catch (error) {
+    throw new StoreUnavailable(error);
+  }
+  const location = describe(sql.options);
+
+  /** Runs a query, turning driver failures into StoreUnavailable. */
+  async function guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof UserExists || error instanceof UserNotFound) throw error;
+      throw new StoreUnavailable(error);
+    }
+  }
+
+  async function mustChange(query: Promise<{ count: number }>, name: string): Promise<void> {
+    if ((await query).count === 0) throw new UserNotFound(name);
+  }
+
+  const users: UserStore = {
+    findUser: (name) =>
+      guarded(async () => {
+        const [row] = await sql.unsafe<UserRow[]>(SQL.findUser, [name]);
+        return row ? toUser(row) : null;
+      }),
+    createUser: (name, passwordHash, nowMs) =>
+      guarded(async () => {
+        try {
+          await sql.unsafe(SQL.createUser, [name, passwordHash, nowMs]);
+        } catch (error) {
+          if ((error as { code?: string }).code === '23505') throw new UserExists(name);
+          throw error;
+        }
+      }),
+    setPasswordHash: (name, passwordHash) =>
+      guarded(() => mustChange(sql.unsafe(SQL.setPasswordHash, [passwordHash, name]), name)),
+    setDisabled: (name, disabled) => guarded(() => mustChange(sql.unsafe(SQL.setDisabled, [disabled, name]), name)),
+    removeUser: (name) => guarded(() => mustChange(sql.unsafe(SQL.removeUser, [name]), name)),
+    listUsers: () => guarded(async () => (await sql.unsafe<UserRow[]>(SQL.listUsers)).map(toUser)),
+  };
+
+  const sessions: SessionStore = {
+    recordSession: (s) =>
+      guarded(async () => {
+        await sql.unsafe(SQL.recordSession, [s.jti, s.user, s.issuedAtMs, s.expiresAtMs, s.clientAddress, s.userAgent]);
+      }),
+    listSessions: (user, nowMs) =>
+      guarded(async () => (await sql.unsafe<SessionRow[]>(SQL.listSessions, [user, nowMs])).map(toSession)),
+    findSession: (jti) =>
+      guarded(async () => {
+        const [row] = await sql.unsafe<SessionRow[]>(SQL.findSession, [jti]);
+        return row ? toSession(row) : null;
+      }),
+  };
+
+  /**
+   * Inserts into the revocation log so that rows become visible in seq order. An identity column
+   * draws seq when the INSERT runs, but transactions commit in any order: if seq 11 committed
+   * before seq 10, a follower could read 11, move its cursor past 10 and never see 10. Holding a
+   * self-conflicting table lock from before the seq is drawn until commit makes the log
+   * append-only in commit order. Readers (ACCESS SHARE) are not blocked; revocations are rare,
+   * so writers queueing briefly is cheap. The NOTIFY is part of the same transaction, so it is
+   * delivered only once the row is visible.
+   */
+  function serialisedInsert(insert: (tx: Tx) => Promise<RevocationRow>): Promise<RevocationEvent> {
+    return guarded(async () => {
+      const row = await sql.begin(async (tx) => {
+        await tx.unsafe(SQL.lockRevocations);
+        const inserted = await insert(tx);
+        await tx.unsafe(SQL.notify, [String(inserted.seq)]);
+        return inserted;
+      });
+      return toEvent(row);
+    });
+  }
+
+  const revocations: RevocationStore = {
+    revokeToken: ({ jti, user, expiresAtMs }) =>
+      serialisedInsert(async (tx) => {
+        const [inserted] = await tx.unsafe<RevocationRow[]>(SQL.insertTokenRevocation, [jti, user, expiresAtMs, Date.now()]);
+        if (inserted) return inserted;
+        const [existing] = await tx.unsafe<RevocationRow[]>(SQL.findTokenRevocation, [jti]);
+        return existing!;
+      }),
+    revokeUser: ({ user, notBeforeMs, expiresAtMs }) =>
+      serialisedInsert(async (tx) => {
+        const [row] = await tx.unsafe<RevocationRow[]>(SQL.insertUserRevocation, [user, notBeforeMs, expiresAtMs, Date.now()]);
+        return row!;
+      }),
+    changesSince: (cursor, limit) =>
+      guarded(async () => (await sql.unsafe<RevocationRow[]>(SQL.changesSince, [cursor, limit])).map(toEvent)),
+    snapshot: (nowMs) =>
+      guarded(() =>
+        // One REPEATABLE READ snapshot: every row committed later has a larger seq than the cursor.
+        sql.begin('isolation level repeatable read read only', async (tx) => {
+          const [last] = await tx.unsafe<{ seq: Int8 }[]>(SQL.maxSeq);
+          const rows = await tx.unsafe<RevocationRow[]>(SQL.activeRevocations, [nowMs]);
+          return { cursor: Number(last!.seq), events: rows.map(toEvent) };
+        }),
+      ),
+    purgeExpired: (nowMs) =>
+      guarded(async () => {
+        const revoked = await sql.unsafe(SQL.purgeRevocations, [nowMs]);
+        const expired = await sql.unsafe(SQL.purgeSessions, [nowMs]);
+        return revoked.count + expired.count;
+      }),
+  };
+
+  const signal = createListenSignal(url, options);
+
+  return {
+    kind: 'postgres',
+    location,
+    users,
+    sessions,
+    revocations,
+    throttles: createPostgresThrottleStore(sql),
+    changeSignal: signal,
+    migrate: () => guarded(() => migrate(sql)),
+    ping: () => guarded(async () => void (await sql.unsafe('SELECT 1'))),
+    close: async () => {
+      await signal.close();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+/** Applies pending migrations in one transaction under an advisory lock (DDL is transactional). */
+function migrate(sql: Sql): Promise<number[]> {
+  return sql.begin(async (tx) => {
+    await tx.unsafe(SQL.migrationLock, [MIGRATION_LOCK_KEY]);
+    await tx.unsafe(SQL.createMigrationsTable);
+    const applied = new Set((await tx.unsafe<{ version: number }[]>(SQL.appliedVersions)).map((r) => r.version));
+    const now: number[] = [];
+    for (const migration of loadMigrations('postgres')) {
+      if (applied.has(migration.version)) continue;
+      await tx.unsafe(migration.sql);
+      await tx.unsafe(SQL.recordMigration, [migration.version, migration.name, Date.now()]);
+      now.push(migration.version);
+    }
+    return now;
+  });
+}
+
+/** host:port/database for the log; never the user name or password. */
+function describe(options: { host: string[]; port: number[]; database: string }): string {
+  const hosts = options.host.map((host, i) => `${host}:${options.port[i] ?? options.port[0]}`).join(',');
+  return `${hosts}/${options.database}`;
+}
+
+function toUser(row: UserRow): UserRecord {
+  return { name: row.name, passwordHash: row.password_hash, disabled: row.disabled, createdAtMs: Number(row.created_at_ms) };
+}
+
+function toSession(row: SessionRow): SessionRecord {
+  return {
+    jti: row.jti,
+    user: row.username,
+    issuedAtMs: Number(row.issued_at_ms),
+    expiresAtMs: Number(row.expires_at_ms),
+    clientAddress: row.client_address,
+    userAgent: row.user_agent,
+  };
+}
+
+function toEvent(row: RevocationRow): RevocationEvent {
+  const seq = Number(row.seq);
+  const expiresAtMs = Number(row.expires_at_ms);
+  return row.kind === 'token'
+    ? { seq, kind: 'token', jti: row.jti!, user: row.username, expiresAtMs }
+    : { seq, kind: 'user', user: row.username, notBeforeMs: Number(row.not_before_ms), expiresAtMs };
+}
