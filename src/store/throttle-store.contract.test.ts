@@ -1,64 +1,40 @@
 /**
  * The ThrottleStore contract, run against every adapter on its real backend: SQLite in a temp
- * dir, and PostgreSQL in a scratch database (ATS_AUTH_TEST_POSTGRES_URL, default the local
- * server .ci/run starts). Until the PostgreSQL adapter is merged, only 0002's table is created.
+ * dir, and a fresh PostgreSQL database from test/support/stores.ts.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import postgres from 'postgres';
+import { STORES, storeEnv, type StoreKind } from '../../test/support/stores.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
-import { createPostgresThrottleStore } from './postgres/postgres-throttle-store.js';
-import type { ThrottleStore } from './ports.js';
+import type { Store, ThrottleStore } from './ports.js';
 
-const PG_URL = process.env.ATS_AUTH_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-interface Backend {
-  open(): Promise<ThrottleStore>;
-  close(): Promise<void>;
-}
-
-const backends: Record<string, () => Backend> = {
-  sqlite: () => {
+/** A migrated store of that kind, and how to close and remove it. */
+async function backend(kind: StoreKind): Promise<{ store: Store; close(): Promise<void> }> {
+  if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'ats-auth-throttle-'));
     const store = openSqliteStore(dir);
-    return {
-      open: async () => (await store.migrate(), store.throttles),
-      close: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })),
-    };
-  },
-  postgres: () => {
-    const name = `ats_auth_throttle_${process.pid}_${Date.now()}`;
-    const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
-    let sql: postgres.Sql | undefined;
-    return {
-      async open() {
-        await admin.unsafe(`CREATE DATABASE ${name}`);
-        const url = new URL(PG_URL);
-        url.pathname = `/${name}`;
-        sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
-        await sql.unsafe(readFileSync(new URL('./migrations/postgres/0002_throttle.sql', import.meta.url), 'utf8'));
-        return createPostgresThrottleStore(sql);
-      },
-      async close() {
-        await sql?.end();
-        await admin.unsafe(`DROP DATABASE IF EXISTS ${name}`);
-        await admin.end();
-      },
-    };
-  },
-};
+    await store.migrate();
+    return { store, close: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  const handle = await storeEnv('postgres');
+  const store = openPostgresStore(handle.databaseUrl!);
+  await store.migrate();
+  return { store, close: async () => (await store.close(), await handle.drop()) };
+}
 
-for (const [kind, make] of Object.entries(backends)) {
+for (const kind of STORES) {
   describe(`ThrottleStore contract (${kind})`, () => {
-    const backend = make();
+    let opened: Awaited<ReturnType<typeof backend>>;
     let store: ThrottleStore;
     before(async () => {
-      store = await backend.open();
+      opened = await backend(kind);
+      store = opened.store.throttles;
     });
-    after(() => backend.close());
+    after(() => opened.close());
 
     test('counts failures per pair, per address and per username, newest first, up to a limit', async () => {
       await store.clearFailures({});
