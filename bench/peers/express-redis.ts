@@ -1,9 +1,13 @@
 /** Peer (c): express + jsonwebtoken, with a Redis revocation lookup per request. */
+import { createSecretKey } from 'node:crypto';
 import express from 'express';
 import jwt from 'jsonwebtoken';
 import { banner, bearer, ISSUER, SECRET, UNAUTHORIZED_HEADERS } from './common.js';
 import { createRedisRevocations } from './redis-revocations.js';
 
+// A KeyObject, not the string: given a string, jsonwebtoken 9 first tries to parse it as a PEM
+// public key on every call, which costs ~1 ms of CPU (seen in this peer's profile).
+const key = createSecretKey(Buffer.from(SECRET, 'utf8'));
 const revocations = createRedisRevocations();
 const app = express();
 app.disable('x-powered-by');
@@ -14,7 +18,7 @@ app.all('/user/verify', async (req, res) => {
   let claims: { sub: string; jti?: string; iat: number };
   try {
     if (token === undefined) throw new Error('no token');
-    claims = jwt.verify(token, SECRET, { algorithms: ['HS256'], issuer: ISSUER }) as typeof claims;
+    claims = jwt.verify(token, key, { algorithms: ['HS256'], issuer: ISSUER }) as typeof claims;
   } catch {
     res.status(401).set(UNAUTHORIZED_HEADERS).end();
     return;
