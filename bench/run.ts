@@ -61,7 +61,7 @@ function writeReport(path: string, machine: Machine, options: ReturnType<typeof 
     BEGIN,
     `## Results of the last run`,
     '',
-    `Run ${machine.date} with \`npm run bench -- --duration ${options.duration} --reps ${options.reps} --parts ${options.parts.join(',')}\`.`,
+    `Run ${machine.date} with \`npm run bench -- --duration ${options.duration} --reps ${options.reps} --parts ${options.parts.join(',')}${options.profile ? ' --profile' : ''}\`.`,
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; wrk ${machine.wrk}; load average at start ${machine.loadAverage} (the machine is shared: compare ratios, not absolute numbers).`,
     '',
     ...results.map(markdownPart),
