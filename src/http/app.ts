@@ -1,6 +1,7 @@
 /** buildApp: the Fastify instance with every route, the body rules and the one error handler. */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createServer } from 'node:http';
 import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { Login } from '../auth/login.js';
@@ -15,6 +16,7 @@ import { logoutRoutes } from './routes/logout.js';
 import { metricsRoute, type MetricsText } from './routes/metrics.js';
 import { verifyRoute, type VerifyOutcomes } from './routes/verify.js';
 import type { IsTrustedPeer } from './trusted-peers.js';
+import { createVerifyFastPath } from './verify-fast-path.js';
 
 /** §6: bodies are small; a login body is two short strings. */
 export const MAX_BODY_BYTES = 8 * 1024;
@@ -34,7 +36,26 @@ export interface AppDeps {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  let closing = false;
+  const fastPath = createVerifyFastPath({
+    authenticate: deps.authenticate,
+    cookieName: deps.cookieName,
+    isClosing: () => closing,
+    outcomes: deps.verifyOutcomes,
+    observeRequest: deps.observeRequest,
+  });
   const app = Fastify({
+    // The verify fast path goes first; the server gets the settings Fastify gives its own.
+    serverFactory: (handler, rawOptions) => {
+      // Fastify passes its normalised options (defaults filled in).
+      const options = rawOptions as unknown as Record<'keepAliveTimeout' | 'requestTimeout' | 'connectionTimeout' | 'maxRequestsPerSocket', number>;
+      const server = createServer((req, res) => fastPath(req, res) || handler(req, res));
+      server.keepAliveTimeout = options.keepAliveTimeout;
+      server.requestTimeout = options.requestTimeout;
+      server.setTimeout(options.connectionTimeout);
+      if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+      return server;
+    },
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Per-request access logs would dominate the verify hot path; audit events are logged instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -45,6 +66,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   timeRequests(app, deps.observeRequest);
   await registerOpenApi(app);
   app.setErrorHandler(errorHandler);

@@ -1,5 +1,6 @@
 /** What handlers read off a request besides the body: the Bearer token, the client, the gateway's user. */
 import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientInfo } from '../auth/client.js';
 import { TokenInvalid } from '../errors.js';
 import type { IsTrustedPeer } from './trusted-peers.js';
@@ -10,7 +11,7 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const MAX_AUTHORIZATION_CHARS = 8 * 1024 + 64;
 
 /** The Bearer token; throws TokenInvalid when the header is missing or malformed. */
-export function bearerToken(request: FastifyRequest, cookieName?: string): string {
+export function bearerToken(request: { headers: IncomingHttpHeaders }, cookieName?: string): string {
   const header = request.headers.authorization;
   if (header !== undefined) {
     if (header.length > MAX_AUTHORIZATION_CHARS) throw new TokenInvalid('authorization header too large');

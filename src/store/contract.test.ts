@@ -153,9 +153,10 @@ for (const kind of STORES) {
         const gone = await store.revocations.revokeToken({ jti: 'j-gone', user: 'dan', expiresAtMs: now - 1 });
         const user = await store.revocations.revokeUser({ user: 'dan', notBeforeMs: now, expiresAtMs: now + HOUR });
         const snap = await store.revocations.snapshot(now);
-        assert.ok(snap.events.some((e) => e.seq === live.seq), 'live token revocation in the snapshot');
-        assert.ok(snap.events.some((e) => e.seq === user.seq), 'user revocation in the snapshot');
-        assert.ok(!snap.events.some((e) => e.seq === gone.seq), 'expired revocation not in the snapshot');
+        const events = [...snap.events];
+        assert.ok(events.some((e) => e.seq === live.seq), 'live token revocation in the snapshot');
+        assert.ok(events.some((e) => e.seq === user.seq), 'user revocation in the snapshot');
+        assert.ok(!events.some((e) => e.seq === gone.seq), 'expired revocation not in the snapshot');
         assert.deepEqual(await store.revocations.changesSince(snap.cursor, 100), []);
         const later = await store.revocations.revokeToken({ jti: 'j-later', user: 'dan', expiresAtMs: now + HOUR });
         assert.deepEqual(await store.revocations.changesSince(snap.cursor, 100), [later]);

@@ -57,8 +57,12 @@ export interface RevocationStore {
   revokeUser(input: { user: string; notBeforeMs: number; expiresAtMs: number }): Promise<RevocationEvent>;
   /** Events with seq > cursor in seq order, at most `limit`. */
   changesSince(cursor: number, limit: number): Promise<RevocationEvent[]>;
-  /** Every revocation still in force at nowMs and the cursor to follow the feed from. */
-  snapshot(nowMs: number): Promise<{ cursor: number; events: RevocationEvent[] }>;
+  /**
+   * Every revocation still in force at nowMs and the cursor to follow the feed from. `events`
+   * may be lazy (a million rows need not sit in memory at once): iterate it once, right away.
+   * It may also hold events past the cursor; applying those again from the feed is harmless.
+   */
+  snapshot(nowMs: number): Promise<{ cursor: number; events: Iterable<RevocationEvent> }>;
   /** Deletes revocations and sessions that expired before nowMs; returns rows removed. */
   purgeExpired(nowMs: number): Promise<number>;
 }

@@ -44,7 +44,8 @@ const SQL = {
   insertUserRevocation: `INSERT INTO revocations (kind, username, not_before_ms, expires_at_ms, created_at_ms)
     VALUES ('user', ?, ?, ?, ?) RETURNING *`,
   changesSince: 'SELECT * FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?',
-  activeRevocations: 'SELECT * FROM revocations WHERE expires_at_ms > ? ORDER BY seq',
+  activeRevocations: `SELECT seq, kind, jti, username, not_before_ms, expires_at_ms FROM revocations
+    WHERE expires_at_ms > ? ORDER BY seq`,
   maxSeq: "SELECT COALESCE(MAX(seq), 0) AS seq FROM revocations",
   lastAssignedSeq: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'revocations'), 0) AS seq",
   purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= ?',
@@ -75,6 +76,9 @@ interface RevocationRow {
   not_before_ms: number | null;
   expires_at_ms: number;
 }
+
+/** A RevocationRow as a raw tuple, in the column order of SQL.activeRevocations. */
+type RevocationTuple = [number, RevocationRow['kind'], string | null, string, number | null, number];
 
 export function openSqliteStore(dataDir: string): Store {
   const file = join(resolve(dataDir), 'ats-auth.sqlite');
@@ -167,14 +171,16 @@ export function openSqliteStore(dataDir: string): Store {
     changesSince: (cursor, limit) =>
       guarded(() => stmt<[number, number], RevocationRow>(SQL.changesSince).all(cursor, limit).map(toEvent)),
     snapshot: (nowMs) =>
-      guarded(() =>
-        db.transaction(() => {
-          // The cursor is the last seq ever assigned, so rows purged before now are not re-read.
-          const cursor = stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq;
-          const events = stmt<[number], RevocationRow>(SQL.activeRevocations).all(nowMs).map(toEvent);
-          return { cursor, events };
-        })(),
-      ),
+      guarded(() => {
+        // The cursor is the last seq ever assigned, so rows purged before now are not re-read.
+        // It is read first: rows written meanwhile may show up in the scan too and are simply
+        // applied twice. The scan is streamed, never materialised (start-up with 10^6 revocations).
+        const cursor = stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq;
+        // Raw rows (arrays, columns in SELECT order) cost a third less than row objects here.
+        const rows = stmt<[number], RevocationTuple>(SQL.activeRevocations).raw(true).iterate(nowMs);
+        return { cursor, events: mapRows(rows, ([seq, kind, jti, username, not_before_ms, expires_at_ms]) =>
+          toEvent({ seq, kind, jti, username, not_before_ms, expires_at_ms })) };
+      }),
     purgeExpired: (nowMs) =>
       guarded(
         () =>
@@ -213,6 +219,10 @@ function migrate(db: Database.Database): number[] {
   });
   // IMMEDIATE takes the write lock first, so workers starting together apply each migration once.
   return apply.immediate();
+}
+
+function* mapRows<R, T>(rows: Iterable<R>, map: (row: R) => T): Generator<T> {
+  for (const row of rows) yield map(row);
 }
 
 function toUser(row: UserRow): UserRecord {

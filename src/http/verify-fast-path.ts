@@ -1,0 +1,58 @@
+/**
+ * /user/verify's success case served before Fastify's request pipeline. Verify runs on every
+ * request a gateway forwards, and Fastify's per-request machinery (request/reply objects, a
+ * child logger, hooks, promises) cost as much CPU as the token check itself (BENCHMARKS.md has
+ * the profiles). Only a bodyless, non-HEAD request to exactly /user/verify whose token is valid
+ * and unrevoked is answered here, with the very headers the route sends; anything else — every
+ * failure included — goes to Fastify untouched, so statuses, error bodies and logs still come
+ * from the route and the one error handler. Anything that must see every verify (metrics, say)
+ * has to be called from here too.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Authenticate } from '../auth/authenticate.js';
+import { bearerToken } from './request-info.js';
+import type { ObserveRequest } from './request-timing.js';
+import type { VerifyOutcomes } from './routes/verify.js';
+import { encodeUserHeader } from './user-header.js';
+
+export const VERIFY_PATH = '/user/verify';
+
+/** Answers the request and returns true, or returns false (untouched) for Fastify to handle. */
+export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export function createVerifyFastPath(deps: {
+  authenticate: Authenticate;
+  cookieName: string | undefined;
+  /** True once the server is shutting down: Fastify then answers 503. */
+  isClosing: () => boolean;
+  /** The metrics the Fastify route feeds, fed here for the requests answered here. */
+  outcomes: VerifyOutcomes;
+  observeRequest: ObserveRequest;
+}): FastPath {
+  return (req, res) => {
+    if (req.url !== VERIFY_PATH || req.method === 'HEAD' || hasBody(req) || deps.isClosing()) return false;
+    const startedMs = performance.now();
+    let sub: string;
+    try {
+      sub = deps.authenticate(bearerToken(req, deps.cookieName)).sub;
+    } catch {
+      return false;
+    }
+    res.writeHead(200, {
+      'x-auth-userid': encodeUserHeader(sub),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-length': '0',
+    });
+    res.end();
+    deps.outcomes.ok();
+    deps.observeRequest(VERIFY_PATH, 200, (performance.now() - startedMs) / 1000);
+    return true;
+  };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
