@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import { BIN, baseEnv, freshDataDir, removeDir, startServer, type TestServer } from './support/server.js';
 import { STORES, storeEnv, type StoreHandle } from './support/stores.js';
 
@@ -24,11 +24,12 @@ async function assertUnauthorized(res: Response): Promise<void> {
 
 for (const kind of STORES) {
   describe(`trusted peers (${kind})`, () => {
+    // Each test starts its own server with its own users, so each gets a fresh store.
     let store: StoreHandle;
-    before(async () => {
+    beforeEach(async () => {
       store = await storeEnv(kind);
     });
-    after(async () => {
+    afterEach(async () => {
       await store.drop();
     });
 

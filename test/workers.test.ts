@@ -71,7 +71,8 @@ for (const kind of STORES) {
 
     test('SIGTERM drains every worker and the primary exits 0', async () => {
       assert.equal(await server.stop(), 0);
-      assert.equal(server.logs.filter((l) => l.includes('"shutting down"')).length, 2);
+      const drained = server.logs.filter((l) => l.includes('"worker"') && l.includes('"msg":"shutting down: no new connections'));
+      assert.equal(drained.length, 2, 'each worker drains');
     });
   });
 }

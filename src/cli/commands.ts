@@ -40,8 +40,8 @@ export async function userCommand(core: Core, args: string[], out: Out): Promise
 export async function sessionsCommand(core: Core, args: string[], out: Out): Promise<void> {
   if (args.length !== 1) throw new UsageError('usage: ats-auth sessions <name>');
   const now = Date.now();
-  const snapshot = await core.store.revocations.snapshot(now);
-  core.state.reset(snapshot.events);
+  core.state.clear();
+  await core.store.revocations.snapshot(now, (event) => core.state.apply(event));
   const sessions = await core.userAdmin.sessions(args[0]!);
   out(
     table(

@@ -33,9 +33,8 @@ export class RevocationFeed {
 
   /** Loads the snapshot (throws if the store is unreachable) and starts following. */
   async start(): Promise<void> {
-    const snapshot = await this.deps.store.snapshot(this.deps.clock.now());
-    this.deps.state.reset(snapshot.events);
-    this.#cursor = snapshot.cursor;
+    this.deps.state.clear();
+    this.#cursor = await this.deps.store.snapshot(this.deps.clock.now(), (event) => this.deps.state.apply(event));
     this.#lastSyncMs = this.deps.clock.now();
     this.#unsubscribe = this.deps.signal?.subscribe(() => void this.sync());
     this.#timer = setInterval(() => void this.sync(), this.deps.pollMs);

@@ -33,10 +33,11 @@ test('the latest not-before wins whatever order events arrive in', () => {
   assert.equal(state.notBeforeCount, 1);
 });
 
-test('reset replaces the state with a snapshot', () => {
+test('clear forgets everything before a snapshot is loaded', () => {
   const state = new RevocationState();
   state.apply({ seq: 1, kind: 'token', jti: 'old', user: 'u', expiresAtMs: T });
-  state.reset([{ seq: 2, kind: 'token', jti: 'new', user: 'u', expiresAtMs: T }]);
+  state.clear();
+  state.apply({ seq: 2, kind: 'token', jti: 'new', user: 'u', expiresAtMs: T });
   assert.equal(state.isRevoked({ sub: 'u', jti: 'old', iatMs: 0 }), false);
   assert.equal(state.isRevoked({ sub: 'u', jti: 'new', iatMs: 0 }), true);
 });

@@ -115,7 +115,7 @@ for (const kind of STORES) {
     describe('revocations', () => {
       let cursor: number;
       beforeEach(async () => {
-        cursor = (await store.revocations.snapshot(Date.now())).cursor;
+        cursor = await store.revocations.snapshot(Date.now(), () => {});
       });
 
       test('revokeToken is idempotent: the second call returns the first event and logs nothing new', async () => {
@@ -152,14 +152,14 @@ for (const kind of STORES) {
         const live = await store.revocations.revokeToken({ jti: 'j-live', user: 'dan', expiresAtMs: now + HOUR });
         const gone = await store.revocations.revokeToken({ jti: 'j-gone', user: 'dan', expiresAtMs: now - 1 });
         const user = await store.revocations.revokeUser({ user: 'dan', notBeforeMs: now, expiresAtMs: now + HOUR });
-        const snap = await store.revocations.snapshot(now);
-        const events = [...snap.events];
+        const events: RevocationEvent[] = [];
+        const snapCursor = await store.revocations.snapshot(now, (event) => events.push(event));
         assert.ok(events.some((e) => e.seq === live.seq), 'live token revocation in the snapshot');
         assert.ok(events.some((e) => e.seq === user.seq), 'user revocation in the snapshot');
         assert.ok(!events.some((e) => e.seq === gone.seq), 'expired revocation not in the snapshot');
-        assert.deepEqual(await store.revocations.changesSince(snap.cursor, 100), []);
+        assert.deepEqual(await store.revocations.changesSince(snapCursor, 100), []);
         const later = await store.revocations.revokeToken({ jti: 'j-later', user: 'dan', expiresAtMs: now + HOUR });
-        assert.deepEqual(await store.revocations.changesSince(snap.cursor, 100), [later]);
+        assert.deepEqual(await store.revocations.changesSince(snapCursor, 100), [later]);
       });
 
       test('purgeExpired removes expired revocations and sessions only, and counts them', async () => {
@@ -179,9 +179,9 @@ for (const kind of STORES) {
         assert.equal(await store.sessions.findSession('sess-exp'), null);
         assert.notEqual(await store.sessions.findSession('sess-ok'), null);
         // After a purge the snapshot's cursor still leads only to newer events.
-        const snap = await store.revocations.snapshot(now);
+        const snap = await store.revocations.snapshot(now, () => {});
         const next = await store.revocations.revokeUser({ user: 'eve', notBeforeMs: now, expiresAtMs: now + HOUR });
-        assert.deepEqual(await store.revocations.changesSince(snap.cursor, 100), [next]);
+        assert.deepEqual(await store.revocations.changesSince(snap, 100), [next]);
       });
 
       test('another store on the same backend sees the events, in the same order', async () => {

@@ -62,7 +62,11 @@ export interface RevocationStore {
    * may be lazy (a million rows need not sit in memory at once): iterate it once, right away.
    * It may also hold events past the cursor; applying those again from the feed is harmless.
    */
-  snapshot(nowMs: number): Promise<{ cursor: number; events: Iterable<RevocationEvent> }>;
+  /**
+   * Hands every revocation still in force at nowMs to onEvent, before resolving with the cursor
+   * to follow the feed from. A callback, not a list: start-up may load millions of rows.
+   */
+  snapshot(nowMs: number, onEvent: (event: RevocationEvent) => void): Promise<number>;
   /** Deletes revocations and sessions that expired before nowMs; returns rows removed. */
   purgeExpired(nowMs: number): Promise<number>;
 }

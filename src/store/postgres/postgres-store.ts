@@ -26,6 +26,9 @@ type Int8 = string | number;
 /** Advisory lock key (any constant) held while migrating, so instances starting together apply each migration once. */
 const MIGRATION_LOCK_KEY = 0x617473_0001;
 
+/** Rows per round trip when loading the snapshot. */
+const SNAPSHOT_BATCH = 10_000;
+
 const SQL = {
   createMigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)`,
@@ -201,13 +204,16 @@ export function openPostgresStore(url: string): Store {
       }),
     changesSince: (cursor, limit) =>
       guarded(async () => (await sql.unsafe<RevocationRow[]>(SQL.changesSince, [cursor, limit])).map(toEvent)),
-    snapshot: (nowMs) =>
+    snapshot: (nowMs, onEvent) =>
       guarded(() =>
         // One REPEATABLE READ snapshot: every row committed later has a larger seq than the cursor.
         sql.begin('isolation level repeatable read read only', async (tx) => {
           const [last] = await tx.unsafe<{ seq: Int8 }[]>(SQL.maxSeq);
-          const rows = await tx.unsafe<RevocationRow[]>(SQL.activeRevocations, [nowMs]);
-          return { cursor: Number(last!.seq), events: rows.map(toEvent) };
+          // Read in batches through a cursor: start-up may load millions of rows.
+          await tx.unsafe<RevocationRow[]>(SQL.activeRevocations, [nowMs]).cursor(SNAPSHOT_BATCH, (rows) => {
+            for (const row of rows) onEvent(toEvent(row));
+          });
+          return Number(last!.seq);
         }),
       ),
     purgeExpired: (nowMs) =>

@@ -170,7 +170,7 @@ export function openSqliteStore(dataDir: string): Store {
       ),
     changesSince: (cursor, limit) =>
       guarded(() => stmt<[number, number], RevocationRow>(SQL.changesSince).all(cursor, limit).map(toEvent)),
-    snapshot: (nowMs) =>
+    snapshot: (nowMs, onEvent) =>
       guarded(() => {
         // The cursor is the last seq ever assigned, so rows purged before now are not re-read.
         // It is read first: rows written meanwhile may show up in the scan too and are simply
@@ -178,8 +178,10 @@ export function openSqliteStore(dataDir: string): Store {
         const cursor = stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq;
         // Raw rows (arrays, columns in SELECT order) cost a third less than row objects here.
         const rows = stmt<[number], RevocationTuple>(SQL.activeRevocations).raw(true).iterate(nowMs);
-        return { cursor, events: mapRows(rows, ([seq, kind, jti, username, not_before_ms, expires_at_ms]) =>
-          toEvent({ seq, kind, jti, username, not_before_ms, expires_at_ms })) };
+        for (const [seq, kind, jti, username, not_before_ms, expires_at_ms] of rows) {
+          onEvent(toEvent({ seq, kind, jti, username, not_before_ms, expires_at_ms }));
+        }
+        return cursor;
       }),
     purgeExpired: (nowMs) =>
       guarded(
@@ -219,10 +221,6 @@ function migrate(db: Database.Database): number[] {
   });
   // IMMEDIATE takes the write lock first, so workers starting together apply each migration once.
   return apply.immediate();
-}
-
-function* mapRows<R, T>(rows: Iterable<R>, map: (row: R) => T): Generator<T> {
-  for (const row of rows) yield map(row);
 }
 
 function toUser(row: UserRow): UserRecord {
