@@ -71,6 +71,22 @@ for (const kind of STORES) {
       assert.equal((await attempt('marco', 'right-password', '10.0.0.4')).status, 429);
     });
 
+    test('guesses sent in parallel get no more tries between them than the limit', async () => {
+      const burst = await Promise.all(Array.from({ length: 12 }, () => attempt('marco', 'wrong', '10.0.0.7')));
+      const statuses = burst.map((res) => res.status);
+      assert.ok(statuses.every((s) => s === 401 || s === 429), `only 401 and 429: ${statuses.join(' ')}`);
+      let checked = statuses.filter((s) => s === 401).length;
+      assert.ok(checked <= 3, `at most the limit (3) reached the password check, got ${checked}`);
+      // Sequential attempts use up what the burst left; then the pair is refused.
+      for (;;) {
+        const res = await attempt('marco', 'wrong', '10.0.0.7');
+        if (res.status === 429) break;
+        assert.equal(res.status, 401);
+        checked++;
+      }
+      assert.equal(checked, 3, 'exactly the limit of guesses were checked in the window');
+    });
+
     test('guessing one username from many addresses only slows it: the user still logs in', async () => {
       await server.cli(['throttle', 'clear', '--all']);
       for (let i = 0; i < 4; i++) assert.equal((await attempt('marco', 'wrong', `10.9.0.${i}`)).status, 401);

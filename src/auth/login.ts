@@ -28,7 +28,7 @@ export function createLogin(deps: {
     const address = client.address ?? '';
     let delayMs: number;
     try {
-      delayMs = await deps.throttle.check(username, address);
+      delayMs = await deps.throttle.admit(username, address);
     } catch (error) {
       if (error instanceof Throttled) {
         const retryAfter = error.retryAfterSeconds;
@@ -39,7 +39,7 @@ export function createLogin(deps: {
     if (delayMs > 0) await sleep(delayMs);
     const identity = await deps.verifier.verify(username, password);
     if (identity === null) {
-      await deps.throttle.failed(username, address);
+      // Already counted by admit(); only a success uncounts it.
       deps.audit.info({ event: 'login.failed', user: username, client: client.address }, 'login failed');
       throw new InvalidCredentials();
     }

@@ -85,8 +85,10 @@ export interface FailureGroup {
  * `username`/`address` left out of a scope match any value.
  */
 export interface ThrottleStore {
-  /** Records one failed login of `username` from `address` at atMs. */
-  recordFailure(failure: { username: string; address: string; atMs: number }): Promise<void>;
+  /** Records one failed (or not yet decided) login of `username` from `address` at atMs; returns its id. */
+  recordFailure(failure: { username: string; address: string; atMs: number }): Promise<number>;
+  /** Forgets one recorded failure by id (an attempt refused before its password was checked). */
+  forgetFailure(id: number): Promise<void>;
   /** Instants of the failures in scope at or after sinceMs, newest first, at most `limit`. */
   recentFailures(scope: { username?: string; address?: string }, sinceMs: number, limit: number): Promise<number[]>;
   /** Forgets the failures in scope (all of them for an empty scope); returns how many. */

@@ -70,5 +70,15 @@ for (const kind of STORES) {
       assert.equal(await store.clearFailures({}), 1);
       assert.deepEqual(await store.listFailures(0), []);
     });
+
+    test('forgets exactly the failure whose id recordFailure returned', async () => {
+      const first = await store.recordFailure({ username: 'eve', address: '10.0.0.5', atMs: 7000 });
+      const second = await store.recordFailure({ username: 'eve', address: '10.0.0.5', atMs: 7000 });
+      assert.notEqual(first, second, 'each failure has its own id');
+      await store.forgetFailure(second);
+      assert.deepEqual(await store.recentFailures({ username: 'eve' }, 0, 10), [7000]);
+      await store.forgetFailure(first);
+      assert.deepEqual(await store.recentFailures({ username: 'eve' }, 0, 10), []);
+    });
   });
 }

@@ -21,7 +21,7 @@ const throttle = createThrottle({ store: store.throttles, policy, clock });
 
 async function retryAfter(username: string, address: string): Promise<number | undefined> {
   try {
-    await throttle.check(username, address);
+    await throttle.admit(username, address);
     return undefined;
   } catch (error) {
     assert.ok(error instanceof Throttled);
@@ -36,10 +36,10 @@ describe('throttle', () => {
   });
 
   test('a (username, address) pair is refused at its limit until its oldest counted failure leaves the window', async () => {
+    // Each admitted attempt counts as a failure until a success uncounts it.
     for (const step of [0, 10_000, 20_000]) {
-      assert.equal(await retryAfter('ann', '10.0.0.1'), undefined);
       clock.t = 1_000_000 + step;
-      await throttle.failed('ann', '10.0.0.1');
+      assert.equal(await retryAfter('ann', '10.0.0.1'), undefined);
     }
     clock.t = 1_000_000 + 30_000;
     assert.equal(await retryAfter('ann', '10.0.0.1'), 30, 'the first failure leaves the window at +60 s');
@@ -50,21 +50,21 @@ describe('throttle', () => {
   });
 
   test('an address is refused after its limit whatever the usernames', async () => {
-    for (const user of ['a', 'b', 'c', 'd', 'e']) await throttle.failed(user, '10.0.0.9');
+    for (const user of ['a', 'b', 'c', 'd', 'e']) await throttle.admit(user, '10.0.0.9');
     assert.equal(await retryAfter('zed', '10.0.0.9'), 60);
     assert.equal(await retryAfter('zed', '10.0.0.8'), undefined);
   });
 
   test('failures of one username from many addresses only slow it, never refuse it', async () => {
-    for (let i = 0; i < 50; i++) await throttle.failed('ann', `10.1.0.${i}`);
-    assert.equal(await throttle.check('ann', '10.2.0.1'), 700, 'a bounded delay');
-    assert.equal(await throttle.check('bob', '10.2.0.1'), 0);
+    for (let i = 0; i < 50; i++) await throttle.admit('ann', `10.1.0.${i}`);
+    assert.equal(await throttle.admit('ann', '10.2.0.1'), 700, 'a bounded delay');
+    assert.equal(await throttle.admit('bob', '10.2.0.1'), 0);
   });
 
   test('a successful login forgets only that pair', async () => {
-    await throttle.failed('ann', '10.0.0.1');
-    await throttle.failed('ann', '10.0.0.1');
-    await throttle.failed('ann', '10.0.0.2');
+    await throttle.admit('ann', '10.0.0.1');
+    await throttle.admit('ann', '10.0.0.1');
+    await throttle.admit('ann', '10.0.0.2');
     await throttle.succeeded('ann', '10.0.0.1');
     assert.deepEqual(
       (await throttle.list()).map((e) => [e.username, e.address, e.failures]),
@@ -73,8 +73,8 @@ describe('throttle', () => {
   });
 
   test('list marks throttled and slowed entries; clear lifts them', async () => {
-    for (let i = 0; i < 3; i++) await throttle.failed('ann', '10.0.0.1');
-    await throttle.failed('ann', '10.0.0.2');
+    for (let i = 0; i < 3; i++) await throttle.admit('ann', '10.0.0.1');
+    await throttle.admit('ann', '10.0.0.2');
     const entries = await throttle.list();
     assert.deepEqual(
       entries.map((e) => [e.address, e.throttled, e.slowed]).sort(),
@@ -86,7 +86,7 @@ describe('throttle', () => {
 
   test('a limit of 0 is off', async () => {
     const off = createThrottle({ store: store.throttles, policy: { ...policy, userAddressLimit: 0, addressLimit: 0, userLimit: 0 }, clock });
-    for (let i = 0; i < 10; i++) await off.failed('ann', '10.0.0.1');
-    assert.equal(await off.check('ann', '10.0.0.1'), 0);
+    for (let i = 0; i < 10; i++) await off.admit('ann', '10.0.0.1');
+    assert.equal(await off.admit('ann', '10.0.0.1'), 0);
   });
 });

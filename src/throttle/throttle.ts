@@ -31,13 +31,13 @@ export interface ThrottleEntry {
 
 export interface Throttle {
   /**
-   * Throws Throttled when the attempt must not be checked at all; otherwise returns how long
-   * (ms) to wait before checking the password. Call before any password hashing.
+   * Call before any password hashing. Counts the attempt as a failure up front, so guesses sent
+   * in parallel cannot all pass a check made before any of them had failed; throws Throttled
+   * (and uncounts the attempt) when its pair or address is over the limit; otherwise resolves
+   * with how long (ms) to wait before checking the password.
    */
-  check(username: string, address: string): Promise<number>;
-  /** Counts a failed attempt. */
-  failed(username: string, address: string): Promise<void>;
-  /** A successful login forgets that pair's failures. */
+  admit(username: string, address: string): Promise<number>;
+  /** A successful login forgets that pair's failures, its own admitted attempt included. */
   succeeded(username: string, address: string): Promise<void>;
   /** Pairs with failures in the current window, most recent first. */
   list(): Promise<ThrottleEntry[]>;
@@ -49,33 +49,41 @@ export function createThrottle(deps: { store: ThrottleStore; policy: ThrottlePol
   const { store, policy, clock } = deps;
   let lastPurgeMs = 0;
 
-  /** When the scope's attempts are allowed again, or undefined when they are now. */
+  /**
+   * When the scope's attempts are allowed again, or undefined when this one is. The failures
+   * counted include the attempt being admitted (the newest), so it is over the limit when there
+   * are more than `limit`; the next attempt is allowed once the limit-th newest of the others
+   * leaves the window.
+   */
   async function blockedUntil(scope: { username?: string; address?: string }, limit: number, nowMs: number) {
     if (limit === 0) return undefined;
-    const recent = await store.recentFailures(scope, nowMs - policy.windowMs, limit);
-    // The limit-th newest failure is the one that must leave the window first.
-    return recent.length >= limit ? recent[limit - 1]! + policy.windowMs : undefined;
+    const recent = await store.recentFailures(scope, nowMs - policy.windowMs, limit + 1);
+    return recent.length > limit ? recent[limit]! + policy.windowMs : undefined;
+  }
+
+  async function purgeIfDue(nowMs: number): Promise<void> {
+    if (nowMs - lastPurgeMs < policy.windowMs) return;
+    lastPurgeMs = nowMs;
+    await store.purgeFailures(nowMs - policy.windowMs);
   }
 
   return {
-    async check(username, address) {
+    async admit(username, address) {
       const now = clock.now();
+      await purgeIfDue(now);
+      const attempt = await store.recordFailure({ username, address, atMs: now });
       const [pair, perAddress, perUser] = await Promise.all([
         blockedUntil({ username, address }, policy.userAddressLimit, now),
         blockedUntil({ address }, policy.addressLimit, now),
         blockedUntil({ username }, policy.userLimit, now),
       ]);
       const until = Math.max(pair ?? 0, perAddress ?? 0);
-      if (until > now) throw new Throttled(Math.max(1, Math.ceil((until - now) / 1000)));
-      return perUser !== undefined ? policy.userDelayMs : 0;
-    },
-    async failed(username, address) {
-      const now = clock.now();
-      await store.recordFailure({ username, address, atMs: now });
-      if (now - lastPurgeMs >= policy.windowMs) {
-        lastPurgeMs = now;
-        await store.purgeFailures(now - policy.windowMs);
+      if (until > now) {
+        // A refused attempt is not a guess: it does not push the window further out.
+        await store.forgetFailure(attempt);
+        throw new Throttled(Math.max(1, Math.ceil((until - now) / 1000)));
       }
+      return perUser !== undefined ? policy.userDelayMs : 0;
     },
     async succeeded(username, address) {
       await store.clearFailures({ username, address });

@@ -1,7 +1,6 @@
 /**
  * The PostgreSQL side of the throttle's store (§6), for the `postgres` driver: one row per
- * failed login in login_failures, shared by every instance. Not wired yet: the PostgreSQL
- * adapter passes its Sql instance here once it exists.
+ * failed login in login_failures, shared by every instance.
  */
 import type { Sql } from 'postgres';
 import { StoreUnavailable } from '../../errors.js';
@@ -10,7 +9,8 @@ import type { FailureGroup, ThrottleStore } from '../ports.js';
 type Scope = { username?: string; address?: string };
 
 const SQL = {
-  recordFailure: 'INSERT INTO login_failures (username, address, at_ms) VALUES ($1, $2, $3)',
+  recordFailure: 'INSERT INTO login_failures (username, address, at_ms) VALUES ($1, $2, $3) RETURNING id',
+  forgetFailure: 'DELETE FROM login_failures WHERE id = $1',
   recentByUserAddress: `SELECT at_ms FROM login_failures WHERE username = $1 AND address = $2 AND at_ms >= $3
     ORDER BY at_ms DESC LIMIT $4`,
   recentByUser: 'SELECT at_ms FROM login_failures WHERE username = $1 AND at_ms >= $2 ORDER BY at_ms DESC LIMIT $3',
@@ -44,7 +44,8 @@ export function createPostgresThrottleStore(sql: Sql): ThrottleStore {
   };
 
   return {
-    recordFailure: ({ username, address, atMs }) => run(SQL.recordFailure, [username, address, atMs], () => undefined),
+    recordFailure: ({ username, address, atMs }) => run(SQL.recordFailure, [username, address, atMs], (rows) => Number(rows[0]!.id)),
+    forgetFailure: (id) => run(SQL.forgetFailure, [id], () => undefined),
     recentFailures: (scope, sinceMs, limit) => {
       const { sql: query, params } = scoped('recent', scope);
       return run(query, [...params, sinceMs, limit], (rows) => rows.map((row) => Number(row.at_ms)));

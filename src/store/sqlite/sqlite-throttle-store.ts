@@ -7,6 +7,7 @@ type Scope = { username?: string; address?: string };
 
 const SQL = {
   recordFailure: 'INSERT INTO login_failures (username, address, at_ms) VALUES (?, ?, ?)',
+  forgetFailure: 'DELETE FROM login_failures WHERE id = ?',
   recentByUserAddress: `SELECT at_ms FROM login_failures WHERE username = ? AND address = ? AND at_ms >= ?
     ORDER BY at_ms DESC LIMIT ?`,
   recentByUser: 'SELECT at_ms FROM login_failures WHERE username = ? AND at_ms >= ? ORDER BY at_ms DESC LIMIT ?',
@@ -46,7 +47,9 @@ export function createSqliteThrottleStore(db: Database.Database): ThrottleStore 
   };
 
   return {
-    recordFailure: ({ username, address, atMs }) => guarded(() => void stmt(SQL.recordFailure).run(username, address, atMs)),
+    recordFailure: ({ username, address, atMs }) =>
+      guarded(() => Number(stmt(SQL.recordFailure).run(username, address, atMs).lastInsertRowid)),
+    forgetFailure: (id) => guarded(() => void stmt(SQL.forgetFailure).run(id)),
     recentFailures: (scope, sinceMs, limit) =>
       guarded(() => {
         const { sql, params } = scoped('recent', scope);
