@@ -70,3 +70,22 @@ test('audience, when configured, is issued and required', () => {
   assert.ok(verifierAt(T, 'shop')(withAud.issue('m', T).token));
   assert.match(reason(() => verifierAt(T, 'shop')(issuer.issue('m', T).token)), /AUD|MISSING|CLAIM/);
 });
+
+test('a token verified once is still refused once it expires (the cache keeps no verdicts on time)', () => {
+  let now = T;
+  const verify = createTokenVerifier({ keys, issuer: 'ats.auth', audience: undefined, ttlSeconds: 3600, leewaySeconds: 0, clock: { now: () => now } });
+  const { token } = issuer.issue('marco', T);
+  assert.equal(verify(token).sub, 'marco');
+  assert.equal(verify(token).sub, 'marco', 'a second call is answered too');
+  now = T + 3600_000;
+  assert.equal(reason(() => verify(token)), 'expired');
+});
+
+test('a tampered copy of a verified token is refused', () => {
+  const verify = verifierAt(T);
+  const { token } = issuer.issue('marco', T);
+  verify(token);
+  const [header, , signature] = token.split('.');
+  const other = Buffer.from(JSON.stringify({ iss: 'ats.auth', sub: 'admin', iat: T / 1000, exp: T / 1000 + 60 })).toString('base64url');
+  assert.match(reason(() => verify(`${header}.${other}.${signature}`)), /SIGNATURE|INVALID/i);
+});

@@ -30,6 +30,10 @@ export type TokenVerifier = (token: string) => VerifiedClaims;
 
 type Decoded = { header: Record<string, unknown>; payload: Record<string, unknown> };
 type Verify = (token: string) => Decoded;
+type Structure = { claims: VerifiedClaims; nbfMs: number | undefined };
+
+/** How many verified tokens are remembered (a few MB at most). */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 /** Three base64url segments, no padding (RFC 7515 §2). */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -64,7 +68,8 @@ export function createTokenVerifier(options: {
   // refusing it also bounds how long a logout_all row must be kept.
   const maxLifetimeMs = options.ttlSeconds * 1000 + leewayMs;
 
-  return (token) => {
+  /** Signature, algorithm, issuer, audience and claim shapes: everything but time. */
+  const verifyStructure = (token: string): Structure => {
     if (token.length > MAX_TOKEN_BYTES) throw new TokenInvalid('token too large');
     if (!COMPACT_JWS.test(token) || !canonicalSignature(token)) throw new TokenInvalid('malformed');
     let decoded: Decoded;
@@ -81,15 +86,29 @@ export function createTokenVerifier(options: {
     if (jti !== undefined && (typeof jti !== 'string' || jti === '')) throw new TokenInvalid('bad jti');
     if (!isNumericDate(iat) || !isNumericDate(exp)) throw new TokenInvalid('bad iat/exp');
     if (nbf !== undefined && !isNumericDate(nbf)) throw new TokenInvalid('bad nbf');
+    const claims = Object.freeze({ sub, jti, iatMs: iat * 1000, expMs: exp * 1000 });
+    return { claims, nbfMs: nbf === undefined ? undefined : nbf * 1000 };
+  };
 
+  // A gateway asks about the same token on every request of a session, so tokens that passed
+  // verifyStructure are remembered by their exact text (bounded, oldest out first). Only what
+  // cannot change is cached: lifetime is checked on every call, revocation by the caller.
+  const verified = new Map<string, Structure>();
+
+  return (token) => {
+    let structure = verified.get(token);
+    if (structure === undefined) {
+      structure = verifyStructure(token);
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+      verified.set(token, structure);
+    }
+    const { claims, nbfMs } = structure;
     const now = options.clock.now();
-    const iatMs = iat * 1000;
-    const expMs = exp * 1000;
-    if (now >= expMs + leewayMs) throw new TokenInvalid('expired');
-    if (iatMs > now + leewayMs) throw new TokenInvalid('issued in the future');
-    if (nbf !== undefined && nbf * 1000 > now + leewayMs) throw new TokenInvalid('not yet valid');
-    if (expMs - iatMs > maxLifetimeMs) throw new TokenInvalid('lifetime exceeds the configured TTL');
-    return { sub, jti, iatMs, expMs };
+    if (now >= claims.expMs + leewayMs) throw new TokenInvalid('expired');
+    if (claims.iatMs > now + leewayMs) throw new TokenInvalid('issued in the future');
+    if (nbfMs !== undefined && nbfMs > now + leewayMs) throw new TokenInvalid('not yet valid');
+    if (claims.expMs - claims.iatMs > maxLifetimeMs) throw new TokenInvalid('lifetime exceeds the configured TTL');
+    return claims;
   };
 }
 
