@@ -1,7 +1,7 @@
 /** Managing builtin users; used by the CLI. Disabling or removing a user also revokes their tokens. */
 import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../credentials/index.js';
-import { InvalidRequest } from '../errors.js';
+import { InvalidRequest, UserNotFound } from '../errors.js';
 import type { Revoker } from '../revocation/index.js';
 import type { SessionRecord, SessionStore, UserRecord, UserStore } from '../store/index.js';
 import { usernameProblem, passwordProblem } from './input-rules.js';
@@ -27,6 +27,9 @@ export function createUserAdmin(deps: {
     const problem = usernameProblem(name) ?? (password === undefined ? undefined : passwordProblem(password));
     if (problem) throw new InvalidRequest(problem);
   };
+  const mustExist = async (name: string) => {
+    if ((await deps.users.findUser(name)) === null) throw new UserNotFound(name);
+  };
   return {
     async add(name, password) {
       checked(name, password);
@@ -36,14 +39,18 @@ export function createUserAdmin(deps: {
       checked(name, password);
       await deps.users.setPasswordHash(name, await deps.hasher.hash(password));
     },
+    // Revoke first: if the store fails in between, a retry still finds the user to act on,
+    // and no removed or disabled user keeps a working token.
     async disable(name) {
-      await deps.users.setDisabled(name, true);
+      await mustExist(name);
       await deps.revoker.revokeUser(name);
+      await deps.users.setDisabled(name, true);
     },
     enable: (name) => deps.users.setDisabled(name, false),
     async remove(name) {
-      await deps.users.removeUser(name);
+      await mustExist(name);
       await deps.revoker.revokeUser(name);
+      await deps.users.removeUser(name);
     },
     list: () => deps.users.listUsers(),
     sessions: (name) => deps.sessions.listSessions(name, deps.clock.now()),

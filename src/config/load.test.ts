@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { InvalidConfig } from '../errors.js';
 import { loadConfig } from './load.js';
@@ -43,4 +46,20 @@ test('secret and secret file together are refused', () => {
 
 test('a secret of one repeated character is refused however long', () => {
   assert.throws(() => loadConfig({ ATS_AUTH_JWT_SECRET: 'a'.repeat(64) }), /well-known or trivially guessable/);
+});
+
+test('a config file that is not JSON is reported without quoting its text (it may hold a secret)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ats-auth-config-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, '{"jwtSecret": hunter2-hunter2-hunter2-hunter2-hunter2}');
+  try {
+    loadConfig({ ATS_AUTH_CONFIG: file });
+    assert.fail('should throw');
+  } catch (error) {
+    assert.ok(error instanceof InvalidConfig);
+    assert.match(error.message, /is not valid JSON/);
+    assert.doesNotMatch(error.message, /hunter2/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

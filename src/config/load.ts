@@ -65,7 +65,9 @@ function readConfigFile(path: string | undefined, problems: string[]): Record<st
     }
     return parsed as Record<string, unknown>;
   } catch (error) {
-    problems.push(`ATS_AUTH_CONFIG: '${path}' is not valid JSON (${(error as Error).message})`);
+    // JSON.parse's message quotes the text around the error, which may be a secret: give only where.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    problems.push(`ATS_AUTH_CONFIG: '${path}' is not valid JSON${position === undefined ? '' : ` (at character ${position})`}`);
     return {};
   }
 }

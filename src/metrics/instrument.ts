@@ -42,7 +42,7 @@ export function instrumentLogout(logout: Logout, metrics: Pick<Metrics, 'logouts
   };
 }
 
-/** Counts what /user/verify answers (http/routes/verify.ts reports each request). */
+/** Counts what /user/verify answers (reported by http/routes/verify.ts and, for the successes it serves, http/verify-fast-path.ts). */
 export function verifyOutcomes(metrics: Pick<Metrics, 'verifies'>): { ok(): void; refused(error: unknown): void } {
   const counters = metrics.verifies;
   return {

@@ -18,6 +18,7 @@ export class RevocationFeed {
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
   #failing = false;
+  #stopped = false;
 
   constructor(
     private readonly deps: {
@@ -43,6 +44,8 @@ export class RevocationFeed {
 
   /** Reads all events after the cursor; concurrent calls coalesce into one more round. */
   sync(): Promise<void> {
+    // After stop() the store is being closed: no new round may start against it.
+    if (this.#stopped) return Promise.resolve();
     if (this.#running) {
       this.#again = true;
       return this.#running;
@@ -87,11 +90,8 @@ export class RevocationFeed {
     return this.deps.clock.now() - this.#lastSyncMs;
   }
 
-  get cursor(): number {
-    return this.#cursor;
-  }
-
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#unsubscribe?.();
     await this.#running;

@@ -58,13 +58,9 @@ export interface RevocationStore {
   /** Events with seq > cursor in seq order, at most `limit`. */
   changesSince(cursor: number, limit: number): Promise<RevocationEvent[]>;
   /**
-   * Every revocation still in force at nowMs and the cursor to follow the feed from. `events`
-   * may be lazy (a million rows need not sit in memory at once): iterate it once, right away.
-   * It may also hold events past the cursor; applying those again from the feed is harmless.
-   */
-  /**
    * Hands every revocation still in force at nowMs to onEvent, before resolving with the cursor
-   * to follow the feed from. A callback, not a list: start-up may load millions of rows.
+   * to follow the feed from. A callback, not a list: start-up may load millions of rows. It may
+   * also hand over events past the cursor; applying those again from the feed is harmless.
    */
   snapshot(nowMs: number, onEvent: (event: RevocationEvent) => void): Promise<number>;
   /** Deletes revocations and sessions that expired before nowMs; returns rows removed. */

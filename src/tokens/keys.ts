@@ -5,7 +5,7 @@
  * ATS_AUTH_JWT_KEYS_FILE); all of them verify, the one named by ATS_AUTH_JWT_SIGNING_KID signs.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
@@ -80,14 +80,19 @@ export function loadSigningKey(
     if (!(error instanceof MissingSecretFile)) throw error;
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // Written whole to a private temp file, then linked into place: another process starting at
+  // the same moment either wins the link (we read its secret, never a half-written one) or loses.
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   try {
-    // 'wx' fails if another worker created it first; then we read theirs.
-    writeFileSync(path, randomBytes(48).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+    writeFileSync(temp, randomBytes(48).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+    linkSync(temp, path);
     logger.info({ path }, 'no signing secret configured: generated a new one (keep this file secret, back it up)');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw new InvalidConfig([`ATS_AUTH_DATA_DIR: cannot write the generated signing secret to ${path} (${(error as NodeJS.ErrnoException).code})`]);
     }
+  } finally {
+    rmSync(temp, { force: true });
   }
   return { kid: undefined, secret: readSecretFile(path, `generated secret ${path}`) };
 }

@@ -46,7 +46,6 @@ const SQL = {
   changesSince: 'SELECT * FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?',
   activeRevocations: `SELECT seq, kind, jti, username, not_before_ms, expires_at_ms FROM revocations
     WHERE expires_at_ms > ? ORDER BY seq`,
-  maxSeq: "SELECT COALESCE(MAX(seq), 0) AS seq FROM revocations",
   lastAssignedSeq: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'revocations'), 0) AS seq",
   purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= ?',
   purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= ?',
