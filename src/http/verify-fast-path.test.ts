@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { TokenInvalid } from '../errors.js';
-import { createVerifyFastPath } from './verify-fast-path.js';
+import { createVerifyFastPath, fastPathRefusal } from './verify-fast-path.js';
 
 // A real server: the fast path first, then a stand-in for Fastify that marks what fell through.
 describe('verify fast path', () => {
@@ -23,7 +23,11 @@ describe('verify fast path', () => {
       outcomes: { ok: () => void okCount++, refused: () => {} },
       observeRequest: (route, status) => void observed.push(`${route} ${status}`),
     });
-    server = createServer((req, res) => fastPath(req, res) || void res.writeHead(299, { 'x-fell-through': 'yes' }).end());
+    server = createServer(
+      (req, res) =>
+        fastPath(req, res) ||
+        void res.writeHead(299, { 'x-fell-through': 'yes', 'x-refusal': String((fastPathRefusal(req) as Error | undefined)?.name) }).end(),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -65,6 +69,14 @@ describe('verify fast path', () => {
       assert.equal(res.status, 299, JSON.stringify(init));
       assert.equal(res.headers.get('x-auth-userid'), null);
     }
+  });
+
+  test('hands its verdict on a refused token to the route, which need not check it again', async () => {
+    const refused = await verify({ headers: { authorization: 'Bearer bad' } });
+    assert.equal(refused.status, 299);
+    assert.equal(refused.headers.get('x-refusal'), 'TokenInvalid');
+    const notChecked = await verify({ method: 'HEAD' });
+    assert.equal(notChecked.headers.get('x-refusal'), 'undefined', 'no verdict where the fast path did not look');
   });
 
   test('leaves requests to Fastify once the server is closing', async () => {

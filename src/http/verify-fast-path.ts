@@ -18,6 +18,14 @@ import { encodeUserHeader } from './user-header.js';
 
 export const VERIFY_PATH = '/user/verify';
 
+/** Why the fast path refused a request it then handed to Fastify; read by the verify route. */
+const refusals = new WeakMap<IncomingMessage, unknown>();
+
+/** The error the fast path already found for this request, if it saw it. */
+export function fastPathRefusal(req: IncomingMessage): unknown {
+  return refusals.get(req);
+}
+
 /** Answers the request and returns true, or returns false (untouched) for Fastify to handle. */
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -36,7 +44,10 @@ export function createVerifyFastPath(deps: {
     let sub: string;
     try {
       sub = deps.authenticate(bearerToken(req, deps.cookieName)).sub;
-    } catch {
+    } catch (error) {
+      // The route answers it through the one error handler, without checking the token again:
+      // a flood of bad tokens must not cost two signature checks each.
+      refusals.set(req, error);
       return false;
     }
     res.writeHead(200, {

@@ -11,6 +11,7 @@ import type { VerifiedClaims } from '../../tokens/index.js';
 import { bearerToken } from '../request-info.js';
 import { bearerSecurity, verifyResponses } from '../schemas.js';
 import { encodeUserHeader } from '../user-header.js';
+import { fastPathRefusal } from '../verify-fast-path.js';
 
 /** Told the outcome of every verify (metrics); a missing header counts as much as a bad token. */
 export interface VerifyOutcomes {
@@ -36,6 +37,8 @@ export const verifyRoute: FastifyPluginAsyncTypebox<{
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     let claims: VerifiedClaims;
     try {
+      const refused = fastPathRefusal(request.raw);
+      if (refused !== undefined) throw refused;
       claims = opts.authenticate(bearerToken(request, opts.cookieName));
     } catch (error) {
       opts.outcomes.refused(error);
