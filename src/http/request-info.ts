@@ -3,12 +3,14 @@ import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientInfo } from '../auth/client.js';
 import { TokenInvalid } from '../errors.js';
+import { MAX_TOKEN_BYTES } from '../tokens/index.js';
 import type { IsTrustedPeer } from './trusted-peers.js';
 import { decodeUserHeader } from './user-header.js';
 
 /** RFC 6750 §2.1: "Bearer" (any case), one space run, then a b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-const MAX_AUTHORIZATION_CHARS = 8 * 1024 + 64;
+/** The largest token verify accepts, plus room for the scheme and spaces. */
+const MAX_AUTHORIZATION_CHARS = MAX_TOKEN_BYTES + 64;
 
 /** The Bearer token; throws TokenInvalid when the header is missing or malformed. */
 export function bearerToken(request: { headers: IncomingHttpHeaders }, cookieName?: string): string {
