@@ -9,17 +9,12 @@ import cluster, { type Worker } from 'node:cluster';
 import { constants } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { loadKeySet } from '../tokens/index.js';
 
 /** A worker that dies sooner than this after starting is restarted with a growing delay. */
 const QUICK_DEATH_MS = 5_000;
 const MAX_RESTART_DELAY_MS = 10_000;
 
 export async function runPrimary(config: Readonly<Config>, logger: Logger, count: number): Promise<number> {
-  // Generate the signing secret (if none is configured) here, once, so workers cannot race to
-  // write different ones into the data directory.
-  loadKeySet(config, logger);
-
   const startedAt = new Map<Worker, number>();
   const listening = new Set<number>();
   let stopping = false;
