@@ -62,6 +62,13 @@ export class Unauthenticated extends AppError {
   }
 }
 
+/** GET /user/revocations from a peer that is neither trusted nor holding a stream key. */
+export class StreamUnauthorized extends AppError {
+  constructor() {
+    super('unauthenticated', 'The revocation stream is for trusted peers and holders of a stream key (ATS_AUTH_STREAM_KEYS).');
+  }
+}
+
 export class Throttled extends AppError {
   readonly retryAfterSeconds: number;
 

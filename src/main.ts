@@ -17,11 +17,16 @@ import { createPeerTrust } from './http/trusted-peers.js';
 import { createMetrics, instrumentLogin, instrumentLogout, requestObserver, verifyOutcomes } from './metrics/index.js';
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
 import { openStore, type Store } from './store/index.js';
+import { RevocationHub } from './stream/hub.js';
 import { createThrottle, type Throttle } from './throttle/index.js';
 import { createTokenIssuer, createTokenVerifier, loadKeySet, type TokenVerifier } from './tokens/index.js';
 import { version } from './version.js';
 
 const PURGE_INTERVAL_MS = 60_000;
+/** §14: a heartbeat at least every 5 s; each one tells consumers how fresh the server is. */
+const STREAM_HEARTBEAT_MS = 1000;
+/** A stream consumer's unsent data beyond this (a few thousand events) drops it. */
+const STREAM_MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export interface Core {
   config: Readonly<Config>;
@@ -113,16 +118,37 @@ export async function startServer(
     staleMs: config.feedStaleMs,
     logger,
   });
+  const hub = new RevocationHub({
+    store: core.store.revocations,
+    feed,
+    clock,
+    verification: {
+      issuer: config.issuer,
+      audience: config.audience,
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      clockLeewaySeconds: config.clockLeewaySeconds,
+    },
+    heartbeatMs: STREAM_HEARTBEAT_MS,
+    // A consumer that has taken nothing for as long as verify trusts a silent feed is stale anyway.
+    stallMs: config.feedStaleMs,
+    maxBufferedBytes: STREAM_MAX_BUFFERED_BYTES,
+    purgeIntervalMs: PURGE_INTERVAL_MS,
+    logger,
+    onDrop: () => metrics.streamDrops.inc(),
+  });
   const metrics = createMetrics({
     revokedTokenCount: () => core.state.revokedTokenCount,
     notBeforeCount: () => core.state.notBeforeCount,
     feedLagMs: () => feed.lagMs(),
+    streamConsumers: () => hub.subscriberCount,
   });
   const metricsText = metrics.registry;
   let stopPurger = () => {};
   let app: FastifyInstance | undefined;
   let metricsApp: FastifyInstance | undefined;
   const closeAll = async () => {
+    // Streams never finish by themselves: end them, or the drain would wait for them.
+    hub.close();
     if (app) await drain(app);
     if (metricsApp) await drain(metricsApp);
     stopPurger();
@@ -144,6 +170,7 @@ export async function startServer(
       verifyOutcomes: verifyOutcomes(metrics),
       observeRequest: requestObserver(metrics),
       metrics: config.metricsPort === undefined ? metricsText : undefined,
+      revocationStream: { hub, keys: config.streamKeys },
     });
     await app.listen({ host: config.host, port: config.port });
     if (config.metricsPort !== undefined) {

@@ -33,6 +33,8 @@ export interface Config {
   cookieName: string | undefined;
   /** When set, /metrics is served on this port (same host) instead of the main one. */
   metricsPort: number | undefined;
+  /** Bearer keys allowed to follow GET /user/revocations besides trusted peers (§14). */
+  streamKeys: readonly string[];
   /** How long a shutdown waits for in-flight requests before dropping them. */
   shutdownTimeoutMs: number;
 
@@ -140,6 +142,15 @@ const kid: Parse<string | undefined> = (raw) => {
   return KID.test(trimmed) ? { value: trimmed } : { problem: 'must be 1-64 characters of A-Z a-z 0-9 . _ -' };
 };
 
+/** Comma-separated secrets; each long enough that guessing one is hopeless. */
+const streamKeys: Parse<readonly string[]> = (raw) => {
+  const keys = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const short = keys.findIndex((key) => key.length < 32);
+  if (short >= 0) return { problem: `key ${short + 1} is shorter than 32 characters (generate one with: openssl rand -hex 32)` };
+  if (keys.some((key) => !/^[A-Za-z0-9\-._~+/]+=*$/.test(key))) return { problem: 'keys must be Bearer token characters (A-Z a-z 0-9 - . _ ~ + / =)' };
+  return { value: Object.freeze(keys) };
+};
+
 const logLevel: Parse<string> = (raw) =>
   LOG_LEVELS.includes(raw.trim()) ? { value: raw.trim() } : { problem: `must be one of ${LOG_LEVELS.join(', ')}` };
 
@@ -184,6 +195,7 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
   feedStaleMs: { key: 'feedStaleMs', env: 'ATS_AUTH_FEED_STALE_MS', default: 5000, parse: integer(100, 3_600_000) },
   cookieName: { key: 'cookieName', env: 'ATS_AUTH_COOKIE_NAME', default: undefined, parse: optionalText },
   metricsPort: { key: 'metricsPort', env: 'ATS_AUTH_METRICS_PORT', default: undefined, parse: optionalInteger(0, 65535) },
+  streamKeys: { key: 'streamKeys', env: 'ATS_AUTH_STREAM_KEYS', default: Object.freeze([]), parse: streamKeys },
   shutdownTimeoutMs: {
     key: 'shutdownTimeoutMs',
     env: 'ATS_AUTH_SHUTDOWN_TIMEOUT_MS',

@@ -14,6 +14,7 @@ import { healthRoutes, type Readiness } from './routes/health.js';
 import { loginRoute } from './routes/login.js';
 import { logoutRoutes } from './routes/logout.js';
 import { metricsRoute, type MetricsText } from './routes/metrics.js';
+import { revocationsRoute, type StreamHub } from './routes/revocations.js';
 import { verifyRoute, type VerifyOutcomes } from './routes/verify.js';
 import type { IsTrustedPeer } from './trusted-peers.js';
 import { createVerifyFastPath } from './verify-fast-path.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   cookieName: string | undefined;
   verifyOutcomes: VerifyOutcomes;
   observeRequest: ObserveRequest;
+  /** GET /user/revocations: the hub, and the Bearer keys allowed besides trusted peers. */
+  revocationStream: { hub: StreamHub; keys: readonly string[] };
   /** Served at /metrics; undefined when metrics have a port of their own. */
   metrics: MetricsText | undefined;
 }
@@ -96,6 +99,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       cookieName: deps.cookieName,
       outcomes: deps.verifyOutcomes,
     });
+  });
+  await app.register(revocationsRoute, {
+    hub: deps.revocationStream.hub,
+    isTrustedPeer: deps.isTrustedPeer,
+    streamKeys: deps.revocationStream.keys,
   });
   await app.register(healthRoutes, { readiness: deps.readiness });
   if (deps.metrics) await app.register(metricsRoute, { metrics: deps.metrics });

@@ -21,6 +21,7 @@ export async function openApiDocument(): Promise<unknown> {
     cookieName: undefined,
     verifyOutcomes: { ok: () => {}, refused: () => {} },
     observeRequest: () => {},
+    revocationStream: { hub: { load: unused, attach: unused }, keys: [] },
     // The default layout: /metrics on the main port.
     metrics: { contentType: 'text/plain', metrics: unused },
   });

@@ -74,3 +74,12 @@ export const verifyResponses = {
   413: tooLarge,
   503: errorResponse('`feed_stale`: revocation state is out of date; the service fails closed.'),
 };
+
+export const revocationsResponses = {
+  200: Type.Unsafe<undefined>({
+    description: 'A `text/event-stream` of `hello`, the state, `ready`, then changes and heartbeats (docs/verifier.md).',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  }),
+  401: errorResponse('`unauthenticated`: not a trusted peer and no key of ATS_AUTH_STREAM_KEYS presented as Bearer.', WWW_AUTHENTICATE),
+  503: errorResponse('`store_unavailable`: the revocation state could not be loaded; try again later.'),
+};

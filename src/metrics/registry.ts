@@ -18,6 +18,8 @@ export interface MetricSources {
   revokedTokenCount(): number;
   notBeforeCount(): number;
   feedLagMs(): number;
+  /** Open GET /user/revocations streams. */
+  streamConsumers?(): number;
 }
 
 interface Increment {
@@ -31,6 +33,8 @@ export interface Metrics {
   readonly logouts: Increment;
   readonly logoutAlls: Increment;
   readonly sessionsIssued: Increment;
+  /** Revocation stream consumers dropped for not reading. */
+  readonly streamDrops: Increment;
   /** Request duration in seconds by route pattern and status code. */
   readonly requestDuration: Histogram<'route' | 'status_code'>;
 }
@@ -78,6 +82,15 @@ export function createMetrics(sources: MetricSources): Metrics {
     },
   });
 
+  new Gauge({
+    name: 'ats_auth_stream_consumers',
+    help: 'Open revocation streams (GET /user/revocations).',
+    registers,
+    collect() {
+      this.set(sources.streamConsumers?.() ?? 0);
+    },
+  });
+
   return {
     registry,
     logins: bindAll(logins, LOGIN_OUTCOMES),
@@ -89,6 +102,11 @@ export function createMetrics(sources: MetricSources): Metrics {
       registers,
     }),
     sessionsIssued: new Counter({ name: 'ats_auth_sessions_issued_total', help: 'Tokens issued.', registers }),
+    streamDrops: new Counter({
+      name: 'ats_auth_stream_dropped_total',
+      help: 'Revocation stream consumers dropped because they stopped reading.',
+      registers,
+    }),
     requestDuration: new Histogram({
       name: 'ats_auth_http_request_duration_seconds',
       help: 'HTTP request duration by route pattern and status code.',

@@ -5,10 +5,13 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { ChangeSignal, RevocationStore } from '../store/index.js';
+import type { ChangeSignal, RevocationEvent, RevocationStore } from '../store/index.js';
 import type { RevocationState } from './state.js';
 
 const PAGE_SIZE = 1000;
+
+/** Told every page of events the feed applied, in seq order (the SSE stream's fan-out). */
+export type FeedListener = (events: readonly RevocationEvent[]) => void;
 
 export class RevocationFeed {
   #cursor = 0;
@@ -19,6 +22,7 @@ export class RevocationFeed {
   #unsubscribe: (() => void) | undefined;
   #failing = false;
   #stopped = false;
+  readonly #listeners = new Set<FeedListener>();
 
   constructor(
     private readonly deps: {
@@ -69,6 +73,7 @@ export class RevocationFeed {
           this.deps.state.apply(event);
           this.#cursor = event.seq;
         }
+        if (events.length > 0) this.#tell(events);
         if (events.length < PAGE_SIZE) break;
       }
       this.#lastSyncMs = startedMs;
@@ -78,6 +83,28 @@ export class RevocationFeed {
       if (!this.#failing) this.deps.logger.warn({ err: error }, 'revocation feed cannot read the store');
       this.#failing = true;
     }
+  }
+
+  #tell(events: readonly RevocationEvent[]): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        // A listener's bug must not stop the feed (and so verify) for everyone.
+        this.deps.logger.warn({ err: error }, 'revocation feed listener failed');
+      }
+    }
+  }
+
+  /** Adds a listener for the events read from now on; returns its removal. */
+  listen(listener: FeedListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The seq of the last event applied (0 before any). */
+  get cursor(): number {
+    return this.#cursor;
   }
 
   /** True while the state reflects the store as of at most staleMs ago. */
