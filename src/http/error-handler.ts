@@ -10,7 +10,6 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
   invalid_credentials: 401,
   invalid_token: 401,
-  token_not_revocable: 400,
   unauthenticated: 401,
   throttled: 429,
   store_unavailable: 503,
