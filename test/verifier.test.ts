@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { createVerifier, fastifyPlugin, FeedStale, TokenInvalid, type Verifier } from 'ats-auth/verifier';
 import { createApp } from '../examples/verifier-express/server.js';
 import { eventually } from './support/fresh-http.js';
-import { forge } from './support/jwt.js';
+import { forge, seedStyleToken } from './support/jwt.js';
 import { baseEnv, freshDataDir, removeDir, runCli, startServer, TEST_SECRET, type TestServer } from './support/server.js';
 import { STORES, storeEnv, type StoreHandle, type StoreKind } from './support/stores.js';
 
@@ -136,6 +136,15 @@ for (const kind of STORES) {
       assert.equal(refusal(verifier, someoneElse), undefined, "another user's token still verifies");
       const later = forge(TEST_SECRET, { sub: 'anna', iat: now + 2 });
       assert.equal(refusal(verifier, later), undefined, 'a token issued after the logout_all verifies');
+    });
+
+    test('a token of the older service (no jti) logged out by its digest is refused in process', async () => {
+      const token = seedStyleToken(TEST_SECRET, 'olga');
+      const other = seedStyleToken(TEST_SECRET, 'olga');
+      assert.equal(verifier.verify(token).jti, undefined);
+      await logout(a, token);
+      await eventually('refused in process', async () => isRevoked(verifier, token), 1000, 2);
+      assert.equal(refusal(verifier, other), undefined, 'exactly that token');
     });
 
     test('500 consumers each get a change the feed read once', async () => {
