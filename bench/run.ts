@@ -12,6 +12,7 @@ import { loginPart } from './parts/login.js';
 import { logoutAllPart } from './parts/logout-all.js';
 import { scalePart } from './parts/scale.js';
 import { scaleOutParts } from './parts/scale-out.js';
+import { verifierPart } from './parts/verifier.js';
 import { verifyPart } from './parts/verify.js';
 
 const PARTS: Record<PartName, (ctx: BenchContext) => Promise<PartResult[]>> = {
@@ -20,6 +21,7 @@ const PARTS: Record<PartName, (ctx: BenchContext) => Promise<PartResult[]>> = {
   'logout-all': async (ctx) => [await logoutAllPart(ctx)],
   login: async (ctx) => [await loginPart(ctx)],
   'scale-out': scaleOutParts,
+  verifier: async (ctx) => [await verifierPart(ctx)],
 };
 
 const BEGIN = '<!-- bench:results:begin (written by npm run bench) -->';

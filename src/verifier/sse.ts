@@ -30,26 +30,31 @@ export class SseParser {
   /** Feeds decoded text; returns the events it completed. Throws SseProtocolError past the bounds. */
   push(text: string): SseEvent[] {
     const events: SseEvent[] = [];
-    let buffer = this.#buffer + text;
+    const buffer = this.#buffer + text;
     let start = 0;
-    for (let i = 0; i < buffer.length; i++) {
-      const c = buffer.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      if (c === 10 && this.#skipLf && i === start) {
+    // Lines end at LF, CR or CRLF; ats-auth sends LF only, so the next CR is looked for only
+    // once per chunk unless there are some (each lookup scans to the end).
+    let cr = buffer.indexOf('\r');
+    for (;;) {
+      let end = buffer.indexOf('\n', start);
+      if (cr >= 0 && cr < start) cr = buffer.indexOf('\r', start);
+      if (cr >= 0 && (end < 0 || cr < end)) end = cr;
+      if (end < 0) break;
+      if (end === start && this.#skipLf && buffer.charCodeAt(end) === 10) {
         // The LF of a CRLF whose CR ended the previous line.
-        start = i + 1;
         this.#skipLf = false;
+        start = end + 1;
         continue;
       }
-      this.#skipLf = c === 13;
-      const event = this.#line(buffer.slice(start, i));
+      this.#skipLf = buffer.charCodeAt(end) === 13;
+      const event = this.#line(buffer.slice(start, end));
       if (event) events.push(event);
-      start = i + 1;
+      start = end + 1;
     }
-    buffer = buffer.slice(start);
-    if (buffer.length > 0) this.#skipLf = false;
-    if (buffer.length > this.#maxEventChars) throw new SseProtocolError('event stream line too long');
-    this.#buffer = buffer;
+    const rest = buffer.slice(start);
+    if (rest.length > 0) this.#skipLf = false;
+    if (rest.length > this.#maxEventChars) throw new SseProtocolError('event stream line too long');
+    this.#buffer = rest;
     return events;
   }
 
