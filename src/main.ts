@@ -99,7 +99,7 @@ export async function createCore(
       revoker,
       verifyToken,
       userAdmin: createUserAdmin({ users: store.users, sessions: store.sessions, hasher: argon2Hasher, revoker, clock }),
-      login: createLogin({ verifier, throttle, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, clock, audit }),
+      login: createLogin({ verifier, throttle, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, revoker, clock, audit }),
       logout: createLogout({ verifyToken, revoker, audit }),
       credentials: verifier,
       credentialBackends: verifier.backends,

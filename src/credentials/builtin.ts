@@ -16,7 +16,15 @@ export async function createBuiltinBackend(users: UserStore, hasher: PasswordHas
       const matches = await hasher.verify(user?.passwordHash ?? dummyHash, password);
       if (user === null) return { outcome: 'unknown' };
       if (user.disabled) return { outcome: 'rejected', reason: 'disabled' };
-      return matches ? { outcome: 'accepted', subject: user.name } : { outcome: 'rejected', reason: 'wrong password' };
+      if (!matches) return { outcome: 'rejected', reason: 'wrong password' };
+      return {
+        outcome: 'accepted',
+        subject: user.name,
+        async stillValid() {
+          const now = await users.findUser(user.name);
+          return now !== null && !now.disabled && now.passwordHash === user.passwordHash;
+        },
+      };
     },
   };
 }

@@ -35,7 +35,9 @@ export function createCredentialChain(
         observe(backend.name, answer.outcome, (performance.now() - started) / 1000);
         switch (answer.outcome) {
           case 'accepted':
-            return { accepted: true, subject: answer.subject, backend: backend.name };
+            return answer.stillValid === undefined
+              ? { accepted: true, subject: answer.subject, backend: backend.name }
+              : { accepted: true, subject: answer.subject, backend: backend.name, stillValid: answer.stillValid };
           case 'rejected':
             return { accepted: false, backend: backend.name, reason: answer.reason };
           case 'unknown':

@@ -3,10 +3,17 @@
  * outcomes; the chain (chain.ts) turns the answers of the configured backends into one verdict.
  */
 
+/**
+ * Backends that keep their users in the store: whether the account is still as it was when the
+ * password was checked (not disabled, removed or given a new password since). Login asks after
+ * recording the token, so a login in flight across such a change is refused (§15).
+ */
+export type StillValid = () => Promise<boolean>;
+
 /** What one backend says about a username and password. */
 export type CredentialAnswer =
   /** The password is right; `subject` is the user's canonical name there (the token's `sub`). */
-  | { readonly outcome: 'accepted'; readonly subject: string }
+  | { readonly outcome: 'accepted'; readonly subject: string; readonly stillValid?: StillValid }
   /** The backend knows the user and refuses: wrong password, disabled, locked. `reason` is for the log only. */
   | { readonly outcome: 'rejected'; readonly reason: string }
   /** No such user there: the next backend is asked. */
@@ -31,7 +38,7 @@ export interface CredentialBackend {
 
 /** The chain's decision; `backend` names the backend that decided (null: nobody knew the user). */
 export type CredentialVerdict =
-  | { readonly accepted: true; readonly subject: string; readonly backend: string }
+  | { readonly accepted: true; readonly subject: string; readonly backend: string; readonly stillValid?: StillValid }
   | { readonly accepted: false; readonly backend: string | null; readonly reason: string };
 
 export interface CredentialVerifier {
