@@ -11,14 +11,16 @@ import type { RevocationHub } from '../../stream/hub.js';
 
 /** What the route needs of the hub. */
 export type StreamHub = Pick<RevocationHub, 'load' | 'attach'>;
-import { bearerSecurity, revocationsResponses } from '../schemas.js';
+import { operation } from '../openapi-operation.js';
+import { revocationsResponses } from '../schemas.js';
 import type { IsTrustedPeer } from '../trusted-peers.js';
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
-const SCHEMA = {
+const SCHEMA = operation({
   operationId: 'streamRevocations',
   tags: ['verifier'],
+  access: 'streamKeyOrTrustedPeer',
   summary: 'Follow revocations (server-sent events) to verify tokens in process',
   description:
     'First the state in force (revoked tokens, user not-befores and any other change-feed kind), then each change as it happens; ' +
@@ -26,12 +28,11 @@ const SCHEMA = {
     'cursor is older than this instance knows). A `heartbeat` event at least every 5 s carries the server feed\'s lag. Trusted ' +
     'peers (ATS_AUTH_TRUSTED_PROXIES) and holders of a key of ATS_AUTH_STREAM_KEYS only. A consumer that stops reading is dropped. ' +
     'The `ats-auth/verifier` package follows it for you (docs/verifier.md).',
-  security: [{}, ...bearerSecurity],
   headers: Type.Object({
     'last-event-id': Type.Optional(Type.String({ description: 'The `id:` of the last event received, to resume.' })),
   }),
   response: revocationsResponses,
-};
+});
 
 export const revocationsRoute: FastifyPluginAsyncTypebox<{
   hub: StreamHub;
