@@ -5,6 +5,7 @@ import type { UserStore } from '../store/index.js';
 import { createBuiltinBackend } from './builtin.js';
 import { createCredentialChain, type CredentialObserver } from './chain.js';
 import { createHtpasswdBackend } from './htpasswd.js';
+import { createKeystoneBackend } from './keystone.js';
 import { createLdapBackend } from './ldap.js';
 import type { PasswordHasher } from './password-hash.js';
 import type { CredentialBackend, CredentialVerifier } from './port.js';
@@ -43,8 +44,17 @@ export async function createCredentials(
             ),
           );
           break;
-        default:
-          throw new Error(`credential backend '${name}' is not available yet`);
+        case 'keystone':
+          backends.push(
+            createKeystoneBackend({
+              url: config.keystoneUrl!,
+              userDomain: config.keystoneUserDomain,
+              project: config.keystoneProject,
+              projectDomain: config.keystoneProjectDomain,
+              timeoutMs: config.keystoneTimeoutMs,
+            }),
+          );
+          break;
       }
     }
   } catch (error) {
