@@ -35,10 +35,10 @@ before(async () => {
     ATS_AUTH_LDAP_TIMEOUT_MS: '3000',
     ...extra,
   });
-});
-after(async () => slapd?.destroy());
+}, { timeout: 60_000 });
+after(async () => slapd?.destroy(), { timeout: 30_000 });
 
-describe('ldap backend, plain ldap://', () => {
+describe('ldap backend, plain ldap://', { timeout: 180_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startServer({ env: env() });
@@ -127,7 +127,7 @@ describe('ldap backend, plain ldap://', () => {
   });
 });
 
-describe('ldap backend with TLS', () => {
+describe('ldap backend with TLS', { timeout: 180_000 }, () => {
   test('StartTLS with a CA file, and ldaps:// with a CA file: logins work', async () => {
     for (const extra of <Record<string, string>[]>[
       { ATS_AUTH_LDAP_START_TLS: 'true', ATS_AUTH_LDAP_CA_FILE: slapd.caFile },
@@ -156,7 +156,7 @@ describe('ldap backend with TLS', () => {
   });
 });
 
-describe('ldap backend [postgres]', () => {
+describe('ldap backend [postgres]', { timeout: 120_000 }, () => {
   let server: TestServer;
   let store: StoreHandle;
   before(async () => {
