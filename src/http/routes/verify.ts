@@ -31,7 +31,7 @@ const VERIFY_SCHEMA = {
 
 export const verifyRoute: FastifyPluginAsyncTypebox<{
   authenticate: Authenticate;
-  cookieName: string | undefined;
+  cookieName: string;
   outcomes: VerifyOutcomes;
 }> = async (app, opts) => {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
