@@ -19,7 +19,7 @@ export function tokenDevices(deps: {
 }): AccountSessions {
   const live = async (user: string) =>
     (await deps.sessions.listSessions(user, deps.clock.now())).filter(
-      (s) => !deps.state.isRevoked({ sub: s.user, jti: s.jti, iatMs: s.issuedAtMs }),
+      (s) => !deps.state.isRevoked({ sub: s.user, revocationId: s.jti, iatMs: s.issuedAtMs }),
     );
   return {
     async list(current) {
