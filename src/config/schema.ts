@@ -29,6 +29,8 @@ export interface Config {
   feedPollMs: number;
   /** Verify fails closed once the feed has not been read successfully for this long. */
   feedStaleMs: number;
+  /** Login, logout and readiness answer 503 when the store has not answered within this long. */
+  storeTimeoutMs: number;
   /** The cookie the account pages set and verify reads (SPEC §13). */
   cookieName: string;
   /** Where browsers reach the service (ATS_AUTH_PUBLIC_URL); https makes the cookie Secure. */
@@ -213,6 +215,7 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
   logLevel: { key: 'logLevel', env: 'ATS_AUTH_LOG_LEVEL', default: 'info', parse: logLevel },
   feedPollMs: { key: 'feedPollMs', env: 'ATS_AUTH_FEED_POLL_MS', default: 100, parse: integer(10, 60_000) },
   feedStaleMs: { key: 'feedStaleMs', env: 'ATS_AUTH_FEED_STALE_MS', default: 5000, parse: integer(100, 3_600_000) },
+  storeTimeoutMs: { key: 'storeTimeoutMs', env: 'ATS_AUTH_STORE_TIMEOUT_MS', default: 2000, parse: integer(100, 600_000) },
   cookieName: { key: 'cookieName', env: 'ATS_AUTH_COOKIE_NAME', default: 'ats_auth', parse: cookieName },
   publicUrl: { key: 'publicUrl', env: 'ATS_AUTH_PUBLIC_URL', default: undefined, parse: publicUrl },
   redirectHosts: { key: 'redirectHosts', env: 'ATS_AUTH_REDIRECT_HOSTS', default: undefined, parse: hostList },

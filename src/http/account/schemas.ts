@@ -1,5 +1,10 @@
-/** OpenAPI descriptions of the account pages: HTML for browsers, listed so every route is documented. */
+/**
+ * Schemas of the account pages. GET /account is in the OpenAPI document; the forms' POST targets
+ * are hidden from it: they answer browsers with 303 (post/redirect/get), are no API for generated
+ * clients, and are documented in the README.
+ */
 import { Type } from '@fastify/type-provider-typebox';
+import { operation } from '../openapi-operation.js';
 
 const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
 const seeOther = (description: string) => ({
@@ -9,14 +14,20 @@ const seeOther = (description: string) => ({
 const refused = htmlPage('Not a same-origin form with a valid CSRF token.');
 
 const FORM = ['application/x-www-form-urlencoded'];
+
+/** A form target: validated and typed like any route, left out of the OpenAPI document. */
+function hiddenForm<const S extends Parameters<typeof operation>[0]>(spec: S) {
+  return { ...operation(spec), hide: true };
+}
 const CsrfForm = Type.Object({ csrf: Type.String({ description: 'The form token from the page.' }) }, { additionalProperties: true });
-const tags = ['account pages'];
+const tags = ['account'] as const;
 
 export const accountSchemas = {
   stylesheet: { hide: true },
-  page: {
+  page: operation({
     operationId: 'accountPage',
     tags,
+    access: 'public',
     summary: 'Sign-in form, or the signed-in user\'s devices',
     description:
       'With a valid session cookie: the device list (or, with an allowed `rd`, a redirect there). Without: the sign-in form. ' +
@@ -31,10 +42,11 @@ export const accountSchemas = {
       303: seeOther('Already signed in: to `rd`.'),
       400: htmlPage('Malformed request.'),
     },
-  },
-  signIn: {
+  }),
+  signIn: hiddenForm({
     operationId: 'accountSignIn',
     tags,
+    access: 'public',
     summary: 'Sign in from the form; sets the session cookie',
     consumes: FORM,
     body: Type.Object(
@@ -49,34 +61,38 @@ export const accountSchemas = {
       429: htmlPage('The form again, saying how long to wait (also in Retry-After).'),
       503: htmlPage('The form again: the store or credential backend is unavailable.'),
     },
-  },
-  signOut: {
+  }),
+  signOut: hiddenForm({
     operationId: 'accountSignOut',
     tags,
+    access: 'cookie',
     summary: 'Sign this device out: ends its session and clears the cookie',
     consumes: FORM,
     body: CsrfForm,
     response: { 303: seeOther('To `/account`.'), 403: refused, 503: htmlPage('The store is unavailable; nothing changed.') },
-  },
-  signOutEverywhere: {
+  }),
+  signOutEverywhere: hiddenForm({
     operationId: 'accountSignOutEverywhere',
     tags,
+    access: 'cookie',
     summary: 'Sign out on every device (logout_all) and clear the cookie',
     consumes: FORM,
     body: CsrfForm,
     response: { 303: seeOther('To `/account`.'), 403: refused, 503: htmlPage('The store is unavailable; nothing changed.') },
-  },
-  signOutOthers: {
+  }),
+  signOutOthers: hiddenForm({
     operationId: 'accountSignOutOthers',
     tags,
+    access: 'cookie',
     summary: 'Sign out every other device',
     consumes: FORM,
     body: CsrfForm,
     response: { 303: seeOther('To `/account`.'), 403: refused, 503: htmlPage('The store is unavailable; nothing changed.') },
-  },
-  endSession: {
+  }),
+  endSession: hiddenForm({
     operationId: 'accountEndSession',
     tags,
+    access: 'cookie',
     summary: 'Sign one device out',
     consumes: FORM,
     body: Type.Object({ csrf: Type.String(), id: Type.String({ description: 'The session id from the device list.' }) }, { additionalProperties: true }),
@@ -87,5 +103,5 @@ export const accountSchemas = {
       404: htmlPage('No such session of this user.'),
       503: htmlPage('The store is unavailable; nothing changed.'),
     },
-  },
+  }),
 };
