@@ -9,7 +9,7 @@ import { createLogin, type Login } from './auth/login.js';
 import { createLogout, type Logout } from './auth/logout.js';
 import { createUserAdmin, type UserAdmin } from './auth/user-admin.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config/index.js';
+import { MAX_CLOCK_LEEWAY_SECONDS, type Config } from './config/index.js';
 import { argon2Hasher, chainVerifiers, createBuiltinVerifier } from './credentials/index.js';
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
@@ -45,13 +45,19 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
     if (applied.length > 0) logger.info({ versions: applied }, 'applied migrations');
     const keys = loadKeySet(config, logger);
     const leewayMs = config.clockLeewaySeconds * 1000;
+    const maxTokenLifetimeMs = config.tokenTtlSeconds * 1000 + leewayMs;
+    // Every process (the CLI too) records how long it lets tokens live, so user revocations
+    // written anywhere are kept as long as the longest-lived token can verify anywhere.
+    await store.revocations.recordTokenLifetime(maxTokenLifetimeMs);
     const state = new RevocationState();
+    // A token revocation is kept past the token's exp by the largest leeway any process may
+    // use, not this one's: a process with a larger leeway still accepts the token meanwhile.
     const revoker = createRevoker({
       store: store.revocations,
       state,
       clock,
-      maxTokenLifetimeMs: config.tokenTtlSeconds * 1000 + leewayMs,
-      leewayMs,
+      maxTokenLifetimeMs,
+      leewayMs: MAX_CLOCK_LEEWAY_SECONDS * 1000,
     });
     const tokenOptions = { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
     const verifyToken = createTokenVerifier({ ...tokenOptions, leewaySeconds: config.clockLeewaySeconds, clock });

@@ -78,6 +78,8 @@ async function waitPastNotBefore(user: string, state: RevocationState, clock: Cl
   const notBeforeMs = state.notBeforeMs(user);
   if (notBeforeMs === undefined) return;
   const firstValidSecondMs = (Math.floor(notBeforeMs / 1000) + 1) * 1000;
-  const waitMs = firstValidSecondMs - clock.now();
-  if (waitMs > 0) await sleep(waitMs);
+  // A timer may fire a millisecond early by the wall clock: check again rather than trust it.
+  for (let waitMs = firstValidSecondMs - clock.now(); waitMs > 0; waitMs = firstValidSecondMs - clock.now()) {
+    await sleep(waitMs);
+  }
 }
