@@ -18,7 +18,7 @@ for (const kind of STORES) {
   describe(`revocation rows [${kind}]`, () => {
     let server: TestServer;
     let store: StoreHandle;
-    const openOurStore = () => openStore({ dataDir: server.dataDir, databaseUrl: store.databaseUrl });
+    const openOurStore = () => openStore({ dataDir: server.dataDir, databaseUrl: store.databaseUrl, storeTimeoutMs: 5000 });
 
     before(async () => {
       store = await storeEnv(kind);
