@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { createAuthenticate } from './auth/authenticate.js';
 import { createLogin, type Login } from './auth/login.js';
 import { createLogout, type Logout } from './auth/logout.js';
@@ -13,6 +14,7 @@ import { MAX_CLOCK_LEEWAY_SECONDS, type Config } from './config/index.js';
 import { argon2Hasher, createCredentials, type CredentialObserver, type CredentialVerifier } from './credentials/index.js';
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
+import type { MetricsText } from './http/routes/metrics.js';
 import { createPeerTrust } from './http/trusted-peers.js';
 import {
   createMetrics,
@@ -25,7 +27,7 @@ import {
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createThrottle, type Throttle } from './throttle/index.js';
-import { createTokenIssuer, createTokenVerifier, loadKeySet, type TokenVerifier } from './tokens/index.js';
+import { createTokenIssuer, createTokenVerifier, loadKeySet, maxTokenLifetimeMs, type TokenVerifier } from './tokens/index.js';
 import { version } from './version.js';
 
 const PURGE_INTERVAL_MS = 60_000;
@@ -61,11 +63,11 @@ export async function createCore(
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ versions: applied }, 'applied migrations');
     const keys = loadKeySet(config, logger);
-    const leewayMs = config.clockLeewaySeconds * 1000;
-    const maxTokenLifetimeMs = config.tokenTtlSeconds * 1000 + leewayMs;
-    // Every process (the CLI too) records how long it lets tokens live, so user revocations
-    // written anywhere are kept as long as the longest-lived token can verify anywhere.
-    await store.revocations.recordTokenLifetime(maxTokenLifetimeMs);
+    const lifetimeMs = maxTokenLifetimeMs({ ttlSeconds: config.tokenTtlSeconds, leewaySeconds: config.clockLeewaySeconds });
+    // Every process (the CLI too) records how long tokens it issues can verify anywhere (its TTL
+    // plus the largest leeway any verifier may use), so user revocations written anywhere are
+    // kept as long as the longest-lived token can verify anywhere.
+    await store.revocations.recordTokenLifetime((config.tokenTtlSeconds + MAX_CLOCK_LEEWAY_SECONDS) * 1000);
     const state = new RevocationState();
     // A token revocation is kept past the token's exp by the largest leeway any process may
     // use, not this one's: a process with a larger leeway still accepts the token meanwhile.
@@ -73,7 +75,7 @@ export async function createCore(
       store: store.revocations,
       state,
       clock,
-      maxTokenLifetimeMs,
+      maxTokenLifetimeMs: lifetimeMs,
       leewayMs: MAX_CLOCK_LEEWAY_SECONDS * 1000,
     });
     const tokenOptions = { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
@@ -136,6 +138,8 @@ export async function startServer(
   logger: Logger,
   clock: Clock = systemClock,
   announce = 'ats-auth listening',
+  /** How /metrics exposes the registry: as is, or (a cluster worker) the whole group's. */
+  expose: (registry: Registry) => MetricsText = (registry) => registry,
 ): Promise<RunningServer> {
   // Metrics first, so the credential backends report to them; the gauges read core and feed at scrape time.
   let core: Core | undefined;
@@ -155,7 +159,7 @@ export async function startServer(
     staleMs: config.feedStaleMs,
     logger,
   });
-  const metricsText = metrics.registry;
+  const metricsText = expose(metrics.registry);
   let stopPurger = () => {};
   let app: FastifyInstance | undefined;
   let metricsApp: FastifyInstance | undefined;
