@@ -12,6 +12,7 @@ export const TAGS = {
   gateway: 'The check a gateway makes on every request.',
   operations: 'Probes and metrics for whoever runs the service.',
   verifier: 'For services that verify tokens themselves (the ats-auth/verifier package, docs/verifier.md).',
+  account: 'The account pages: HTML sign-in form and device list for browsers (SPEC §13).',
 } as const;
 export type Tag = keyof typeof TAGS;
 
@@ -35,6 +36,12 @@ export const SECURITY_SCHEMES = {
       'The user, named by a trusted gateway (ATS_AUTH_TRUSTED_PROXIES, default loopback only); ignored from anyone else. ' +
       'Characters other than visible ASCII, and `%`, are percent-encoded as UTF-8.',
   },
+  sessionCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'ats_auth',
+    description: 'The cookie the account pages set on sign-in (its name is ATS_AUTH_COOKIE_NAME); /user/verify accepts it too.',
+  },
 } as const;
 
 /**
@@ -42,14 +49,18 @@ export const SECURITY_SCHEMES = {
  * - `public`: anyone (no credentials);
  * - `bearer`: a token from /user/login in `Authorization: Bearer`;
  * - `bearerOrGateway`: a Bearer token, or a trusted gateway's `X-Auth-UserId`;
- * - `streamKeyOrTrustedPeer`: a key of ATS_AUTH_STREAM_KEYS as Bearer, or nothing from a trusted peer.
+ * - `streamKeyOrTrustedPeer`: a key of ATS_AUTH_STREAM_KEYS as Bearer, or nothing from a trusted peer;
+ * - `bearerOrCookie`: a Bearer token, or the account pages' session cookie;
+ * - `cookie`: the account pages' session cookie.
  */
-export type Access = 'public' | 'bearer' | 'bearerOrGateway' | 'streamKeyOrTrustedPeer';
+export type Access = 'public' | 'bearer' | 'bearerOrGateway' | 'bearerOrCookie' | 'cookie' | 'streamKeyOrTrustedPeer';
 const SECURITY: Record<Access, Array<Partial<Record<keyof typeof SECURITY_SCHEMES, string[]>>>> = {
   public: [],
   bearer: [{ bearerAuth: [] }],
   bearerOrGateway: [{ bearerAuth: [] }, { gatewayUser: [] }],
   streamKeyOrTrustedPeer: [{ streamKey: [] }, {}],
+  bearerOrCookie: [{ bearerAuth: [] }, { sessionCookie: [] }],
+  cookie: [{ sessionCookie: [] }],
 };
 
 /** The {"error","message"} body of every error answer (src/http/error-handler.ts). */
