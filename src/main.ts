@@ -14,8 +14,9 @@ import { argon2Hasher, chainVerifiers, createBuiltinVerifier } from './credentia
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
 import { createPeerTrust } from './http/trusted-peers.js';
-import { createMetrics, instrumentLogin, instrumentLogout, requestObserver, verifyOutcomes } from './metrics/index.js';
+import { createMetrics, instrumentLogin, instrumentLogout, instrumentRefresh, requestObserver, verifyOutcomes } from './metrics/index.js';
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
+import { createRefresh, createSessions, LastSeen, type Refresh, type Sessions } from './sessions/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createThrottle, type Throttle } from './throttle/index.js';
 import { createTokenIssuer, createTokenVerifier, loadKeySet, type TokenVerifier } from './tokens/index.js';
@@ -32,6 +33,11 @@ export interface Core {
   userAdmin: UserAdmin;
   login: Login;
   logout: Logout;
+  /** The devices: list and end sessions (HTTP routes, account pages, CLI). */
+  sessions: Sessions;
+  refresh: Refresh;
+  /** Last-seen times noted by verify, written to the store at a bounded rate (started by the server). */
+  lastSeen: LastSeen;
   /** Names of the credential verifiers, in the order they are tried. */
   credentialBackends: readonly string[];
   throttle: Throttle;
@@ -57,16 +63,42 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
     const verifyToken = createTokenVerifier({ ...tokenOptions, leewaySeconds: config.clockLeewaySeconds, clock });
     // Audit events are logged whatever the log level (only 'silent' drops them): the CLI runs at 'warn'.
     const audit = logger.child({ audit: true }, { level: logger.level === 'silent' ? 'silent' : 'info' });
-    const throttle = createThrottle({
-      store: store.throttles,
+    const throttlePolicy = {
+      windowMs: config.throttleWindowSeconds * 1000,
+      userAddressLimit: config.throttleUserAddressLimit,
+      addressLimit: config.throttleAddressLimit,
+      userLimit: config.throttleUserLimit,
+      userDelayMs: config.throttleUserDelayMs,
+    };
+    const throttle = createThrottle({ store: store.throttles, clock, policy: throttlePolicy });
+    // Refresh attempts share the store and the per-address limits, but no user is known before
+    // the token is checked: a per-user rule would put every client in one bucket.
+    const refreshThrottle = createThrottle({ store: store.throttles, clock, policy: { ...throttlePolicy, userLimit: 0 } });
+    const issuer = createTokenIssuer(tokenOptions);
+    const lastSeen = new LastSeen({ store: store.sessions, clock, intervalMs: config.lastSeenIntervalMs, logger });
+    const sessions = createSessions({
+      store: store.sessions,
+      state,
+      issuer,
       clock,
+      lastSeen,
       policy: {
-        windowMs: config.throttleWindowSeconds * 1000,
-        userAddressLimit: config.throttleUserAddressLimit,
-        addressLimit: config.throttleAddressLimit,
-        userLimit: config.throttleUserLimit,
-        userDelayMs: config.throttleUserDelayMs,
+        maxPerUser: config.maxSessionsPerUser,
+        refreshTtlSeconds: config.refreshTtlSeconds,
+        ttlSeconds: config.tokenTtlSeconds,
+        leewayMs,
       },
+      audit,
+    });
+    const refresh = createRefresh({
+      store: store.sessions,
+      state,
+      sessions,
+      issuer,
+      throttle: refreshThrottle,
+      clock,
+      policy: { refreshTtlSeconds: config.refreshTtlSeconds, reuseSeconds: config.refreshReuseSeconds },
+      audit,
     });
     const verifiers = [await createBuiltinVerifier(store.users, argon2Hasher)];
     const verifier = chainVerifiers(verifiers);
@@ -76,9 +108,12 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
       state,
       revoker,
       verifyToken,
-      userAdmin: createUserAdmin({ users: store.users, sessions: store.sessions, hasher: argon2Hasher, revoker, clock }),
-      login: createLogin({ verifier, throttle, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, clock, audit }),
-      logout: createLogout({ verifyToken, revoker, audit }),
+      userAdmin: createUserAdmin({ users: store.users, hasher: argon2Hasher, revoker, clock }),
+      login: createLogin({ verifier, throttle, sessions, state, clock, audit }),
+      logout: createLogout({ verifyToken, revoker, sessions, audit }),
+      sessions,
+      refresh,
+      lastSeen,
       credentialBackends: verifiers.map((v) => v.name),
       throttle,
     };
@@ -116,6 +151,7 @@ export async function startServer(
   const metrics = createMetrics({
     revokedTokenCount: () => core.state.revokedTokenCount,
     notBeforeCount: () => core.state.notBeforeCount,
+    endedSessionCount: () => core.state.endedSessionCount,
     feedLagMs: () => feed.lagMs(),
   });
   const metricsText = metrics.registry;
@@ -126,18 +162,27 @@ export async function startServer(
     if (app) await drain(app);
     if (metricsApp) await drain(metricsApp);
     stopPurger();
+    await core.lastSeen.stop();
     await feed.stop();
     await core.store.close();
   };
   try {
     await feed.start();
     stopPurger = startPurger({ store: core.store.revocations, state: core.state, clock, intervalMs: PURGE_INTERVAL_MS, logger });
+    core.lastSeen.start();
     const feedIsCurrent = () => feed.isCurrent();
     app = await buildApp({
       logger,
       login: instrumentLogin(core.login, metrics),
       logout: instrumentLogout(core.logout, metrics),
-      authenticate: createAuthenticate({ verifyToken: core.verifyToken, state: core.state, feedIsCurrent }),
+      sessions: core.sessions,
+      refresh: instrumentRefresh(core.refresh, metrics),
+      authenticate: createAuthenticate({
+        verifyToken: core.verifyToken,
+        state: core.state,
+        feedIsCurrent,
+        seen: (sid) => core.lastSeen.seen(sid),
+      }),
       readiness: { pingStore: () => core.store.ping(), feedIsCurrent },
       isTrustedPeer: createPeerTrust(config.trustedProxies),
       cookieName: config.cookieName,

@@ -1,6 +1,6 @@
 /**
  * Login: ask the throttle (before any hashing, so guessing costs the attacker, not us), check
- * the password, issue a token, record the session — in that order.
+ * the password, start a session (its first token, recorded) — in that order.
  */
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,18 +8,16 @@ import type { Clock } from '../clock.js';
 import type { CredentialVerifier } from '../credentials/index.js';
 import { InvalidCredentials, Throttled } from '../errors.js';
 import type { RevocationState } from '../revocation/index.js';
-import type { SessionStore } from '../store/index.js';
+import type { Issued, Sessions } from '../sessions/index.js';
 import type { Throttle } from '../throttle/index.js';
-import type { IssuedToken, TokenIssuer } from '../tokens/index.js';
 import type { ClientInfo } from './client.js';
 
-export type Login = (credentials: { username: string; password: string }, client: ClientInfo) => Promise<IssuedToken>;
+export type Login = (credentials: { username: string; password: string }, client: ClientInfo) => Promise<Issued>;
 
 export function createLogin(deps: {
   verifier: CredentialVerifier;
   throttle: Throttle;
-  issuer: TokenIssuer;
-  sessions: SessionStore;
+  sessions: Pick<Sessions, 'start'>;
   state: RevocationState;
   clock: Clock;
   audit: Pick<Logger, 'info'>;
@@ -45,16 +43,8 @@ export function createLogin(deps: {
     }
     await deps.throttle.succeeded(username, address);
     await waitPastNotBefore(identity.subject, deps.state, deps.clock);
-    const issued = deps.issuer.issue(identity.subject, deps.clock.now());
-    await deps.sessions.recordSession({
-      jti: issued.jti,
-      user: issued.subject,
-      issuedAtMs: issued.issuedAtMs,
-      expiresAtMs: issued.expiresAtMs,
-      clientAddress: client.address,
-      userAgent: client.userAgent,
-    });
-    deps.audit.info({ event: 'login.ok', user: issued.subject, jti: issued.jti, client: client.address }, 'login ok');
+    const issued = await deps.sessions.start(identity.subject, client);
+    deps.audit.info({ event: 'login.ok', user: issued.subject, jti: issued.jti, sid: issued.sid, client: client.address }, 'login ok');
     return issued;
   };
 }
@@ -64,7 +54,7 @@ export function createLogin(deps: {
  * a token issued in the same second as a logout_all would be born revoked. Wait (< 1 s) for
  * the next second instead.
  */
-async function waitPastNotBefore(user: string, state: RevocationState, clock: Clock): Promise<void> {
+export async function waitPastNotBefore(user: string, state: RevocationState, clock: Clock): Promise<void> {
   const notBeforeMs = state.notBeforeMs(user);
   if (notBeforeMs === undefined) return;
   const firstValidSecondMs = (Math.floor(notBeforeMs / 1000) + 1) * 1000;

@@ -19,6 +19,10 @@ const STATUS: Record<ErrorCode, number> = {
   user_exists: 409,
   user_not_found: 404,
   invalid_config: 500,
+  session_not_found: 404,
+  invalid_refresh_token: 401,
+  refresh_token_reused: 401,
+  refresh_disabled: 404,
 };
 
 /** Framework errors that are the client's doing, by Fastify error code. */

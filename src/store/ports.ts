@@ -27,33 +27,97 @@ export interface UserStore {
   listUsers(): Promise<UserRecord[]>;
 }
 
+/** One device: a successful login and every token refreshed from it (SPEC §12). */
 export interface SessionRecord {
-  jti: string;
+  id: string;
   user: string;
-  issuedAtMs: number;
+  createdAtMs: number;
+  lastSeenAtMs: number;
+  /** When the last token or refresh token the session issued expires. */
   expiresAtMs: number;
+  /** When it was ended (logout, DELETE, a logout_all's not-before, the cap); null while live. */
+  endedAtMs: number | null;
   clientAddress: string | null;
   userAgent: string | null;
 }
 
+/** One issued access token, for `ats-auth revoke --jti`. */
+export interface IssuedTokenRecord {
+  jti: string;
+  /** Null for tokens issued before sessions existed. */
+  sessionId: string | null;
+  user: string;
+  issuedAtMs: number;
+  expiresAtMs: number;
+}
+
+/** A refresh token as stored: its digest, never the token. */
+export interface RefreshTokenRecord {
+  digest: string;
+  sessionId: string;
+  expiresAtMs: number;
+  /** When it was exchanged for a new pair; null for the session's live refresh token. */
+  spentAtMs: number | null;
+  /** The pair it was exchanged for, sealed under a key only the spent token yields. */
+  successor: string | null;
+}
+
+export type RotateOutcome = 'rotated' | 'already_spent' | 'ended';
+
 export interface SessionStore {
-  /** Records an issued token; the token is handed out only after this resolves. */
-  recordSession(session: SessionRecord): Promise<void>;
-  /** The user's sessions that have not expired at nowMs, newest first. */
+  /**
+   * Starts a session with its first token (and refresh token, when refresh is on), in one
+   * transaction; the token is handed out only after this resolves.
+   */
+  createSession(session: SessionRecord, token: IssuedTokenRecord, refresh: RefreshTokenRecord | null): Promise<void>;
+  /**
+   * The user's live sessions at nowMs (not ended, not expired), newest first.
+   */
   listSessions(user: string, nowMs: number): Promise<SessionRecord[]>;
-  /** The session with that jti, or null. */
-  findSession(jti: string): Promise<SessionRecord | null>;
+  /** The session, live or not, or null (purged or never there). */
+  findSession(id: string): Promise<SessionRecord | null>;
+  /** The issued token with that jti, or null (expired ones are purged). */
+  findToken(jti: string): Promise<IssuedTokenRecord | null>;
+  /**
+   * Ends the session and appends its 'session' revocation event in one transaction; the event is
+   * kept until the session's last token has expired (its expiresAtMs + leewayMs). O(1). Ending it
+   * again returns the existing event; null when there is no such session (or it was purged).
+   */
+  endSession(id: string, endedAtMs: number, leewayMs: number): Promise<RevocationEvent | null>;
+  /** Raises last_seen_at_ms of each session to the given instant (coalesced writes, never per verify). */
+  touchSessions(seen: ReadonlyMap<string, number>): Promise<void>;
+  /** The refresh token with that digest, or null. */
+  findRefreshToken(digest: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * Spends `spentDigest` (recording `successor` and spentAtMs) and stores `next` and `token`,
+   * extending the session to sessionExpiresAtMs, in one transaction, only while the token is
+   * unspent and its session live. 'already_spent' when another request spent it first,
+   * 'ended' when the session is no longer live.
+   */
+  rotateRefreshToken(input: {
+    spentDigest: string;
+    spentAtMs: number;
+    successor: string;
+    next: RefreshTokenRecord;
+    token: IssuedTokenRecord;
+    sessionExpiresAtMs: number;
+  }): Promise<RotateOutcome>;
 }
 
 /** One entry of the ordered revocation log; `seq` is the feed cursor. */
 export type RevocationEvent =
   | { seq: number; kind: 'token'; jti: string; user: string; expiresAtMs: number }
-  | { seq: number; kind: 'user'; user: string; notBeforeMs: number; expiresAtMs: number };
+  | { seq: number; kind: 'user'; user: string; notBeforeMs: number; expiresAtMs: number }
+  /** Every token carrying this `sid` is refused (SPEC §12); `user` is the session's owner. */
+  | { seq: number; kind: 'session'; sid: string; user: string; expiresAtMs: number };
 
 export interface RevocationStore {
   /** Durably revokes one token; revoking it again returns the existing event. */
   revokeToken(input: { jti: string; user: string; expiresAtMs: number }): Promise<RevocationEvent>;
-  /** Durably refuses every token of `user` issued at or before notBeforeMs, in one row. */
+  /**
+   * Durably refuses every token of `user` issued at or before notBeforeMs, in one row, and marks
+   * the user's sessions created by then ended (at most the per-user cap of rows).
+   */
   revokeUser(input: { user: string; notBeforeMs: number; expiresAtMs: number }): Promise<RevocationEvent>;
   /** Events with seq > cursor in seq order, at most `limit`. */
   changesSince(cursor: number, limit: number): Promise<RevocationEvent[]>;
@@ -63,7 +127,10 @@ export interface RevocationStore {
    * also hand over events past the cursor; applying those again from the feed is harmless.
    */
   snapshot(nowMs: number, onEvent: (event: RevocationEvent) => void): Promise<number>;
-  /** Deletes revocations and sessions that expired before nowMs; returns rows removed. */
+  /**
+   * Deletes revocations, issued tokens and refresh tokens that expired before nowMs, and sessions
+   * that expired or ended; returns rows removed.
+   */
   purgeExpired(nowMs: number): Promise<number>;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Issues the service's JWTs: HS256, claims iss, sub, iat, exp, jti (and aud when configured),
+ * Issues the service's JWTs: HS256, claims iss, sub, iat, exp, jti, sid (and aud when configured),
  * signed with the signing key. The header names its kid only when several keys are configured.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,8 @@ import type { KeySet } from './keys.js';
 export interface IssuedToken {
   token: string;
   jti: string;
+  /** The session (device) the token belongs to. */
+  sid: string | undefined;
   subject: string;
   /** iat and exp as whole seconds, expressed in ms. */
   issuedAtMs: number;
@@ -16,7 +18,8 @@ export interface IssuedToken {
 }
 
 export interface TokenIssuer {
-  issue(subject: string, nowMs: number): IssuedToken;
+  /** `sid` names the session (SPEC §12); every token the service hands out has one. */
+  issue(subject: string, nowMs: number, sid?: string): IssuedToken;
 }
 
 export function createTokenIssuer(options: {
@@ -32,14 +35,15 @@ export function createTokenIssuer(options: {
   });
 
   return {
-    issue(subject, nowMs) {
+    issue(subject, nowMs, sid) {
       const iat = Math.floor(nowMs / 1000);
       const exp = iat + options.ttlSeconds;
       const jti = randomBytes(16).toString('base64url');
       // iat and exp come from the injected clock; the signer keeps a payload iat as given.
       const claims: Record<string, unknown> = { iss: options.issuer, sub: subject, iat, exp, jti };
+      if (sid !== undefined) claims.sid = sid;
       if (options.audience !== undefined) claims.aud = options.audience;
-      return { token: sign(claims), jti, subject, issuedAtMs: iat * 1000, expiresAtMs: exp * 1000 };
+      return { token: sign(claims), jti, sid, subject, issuedAtMs: iat * 1000, expiresAtMs: exp * 1000 };
     },
   };
 }
