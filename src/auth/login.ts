@@ -1,6 +1,9 @@
 /**
  * Login: ask the throttle (before any hashing, so guessing costs the attacker, not us), check
- * the password, start a session (its first token, recorded) — in that order.
+ * the password, start a session (its first token, recorded), then check the account once more —
+ * in that order. The last check closes the race with `user disable/remove/passwd`: those change
+ * the user first and write the not-before after, so a login whose re-read missed the change has
+ * an iat at or before that not-before, and one whose re-read saw it answers 401 (its session ended).
  */
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,7 +20,7 @@ export type Login = (credentials: { username: string; password: string }, client
 export function createLogin(deps: {
   verifier: CredentialVerifier;
   throttle: Throttle;
-  sessions: Pick<Sessions, 'start'>;
+  sessions: Pick<Sessions, 'start' | 'endById'>;
   state: RevocationState;
   clock: Clock;
   audit: Pick<Logger, 'info'>;
@@ -44,6 +47,12 @@ export function createLogin(deps: {
     await deps.throttle.succeeded(username, address);
     await waitPastNotBefore(identity.subject, deps.state, deps.clock);
     const issued = await deps.sessions.start(identity.subject, client);
+    if (identity.stillValid !== undefined && !(await identity.stillValid())) {
+      await deps.sessions.endById(issued.sid!);
+      const fields = { event: 'login.superseded', user: issued.subject, jti: issued.jti, sid: issued.sid, client: client.address };
+      deps.audit.info(fields, 'login refused: the account changed while it was checked');
+      throw new InvalidCredentials();
+    }
     deps.audit.info({ event: 'login.ok', user: issued.subject, jti: issued.jti, sid: issued.sid, client: client.address }, 'login ok');
     return issued;
   };

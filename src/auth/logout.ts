@@ -3,7 +3,6 @@
  * session of a user issued up to now).
  */
 import type { Logger } from 'pino';
-import { TokenNotRevocable } from '../errors.js';
 import type { Revoker } from '../revocation/index.js';
 import type { Sessions } from '../sessions/index.js';
 import type { TokenVerifier } from '../tokens/index.js';
@@ -32,14 +31,14 @@ export function createLogout(deps: {
     async logout(token, client) {
       const claims = deps.verifyToken(token);
       // Ending the session refuses this token and every other one of that device (SPEC §12).
-      // A session already purged (its tokens expired or it ended earlier) falls back to the jti.
-      const audit = { event: 'logout', user: claims.sub, jti: claims.jti, sid: claims.sid, client: client.address };
+      // A session already purged (its tokens expired or it ended earlier) falls back to the token:
+      // its jti, or for a token of the seed's service (no jti) a digest of its text (§2).
+      const audit = { event: 'logout', user: claims.sub, jti: claims.revocationId, sid: claims.sid, client: client.address };
       if (claims.sid !== undefined && (await deps.sessions.endById(claims.sid)) !== null) {
         deps.audit.info(audit, 'session ended');
         return;
       }
-      if (claims.jti === undefined) throw new TokenNotRevocable();
-      await deps.revoker.revokeToken({ jti: claims.jti, user: claims.sub, expiresAtMs: claims.expMs });
+      await deps.revoker.revokeToken({ jti: claims.revocationId, user: claims.sub, expiresAtMs: claims.expMs });
       deps.audit.info(audit, 'token revoked');
     },
     async logoutAll(user, client) {

@@ -11,16 +11,9 @@ import { InvalidRequest } from '../../errors.js';
 import type { Sessions } from '../../sessions/index.js';
 import type { VerifiedClaims } from '../../tokens/index.js';
 import { bearerToken, clientInfo, gatewayUser } from '../request-info.js';
-import { listSessionsResponses, endSessionResponses, logoutOthersResponses, bearerOrGatewaySecurity, SessionList } from '../schemas.js';
+import { operation } from '../openapi-operation.js';
+import { endSessionResponses, listSessionsResponses, logoutOthersResponses, type SessionList } from '../schemas.js';
 import type { IsTrustedPeer } from '../trusted-peers.js';
-
-const GATEWAY_HEADER = Type.Object({
-  'x-auth-userid': Type.Optional(
-    Type.String({ description: 'The user, honoured only from a trusted proxy (ATS_AUTH_TRUSTED_PROXIES).' }),
-  ),
-});
-
-const TAGS = ['sessions'];
 
 export interface SessionRouteOptions {
   sessions: Sessions;
@@ -50,15 +43,14 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRouteOptions> = asy
   app.get(
     '/user/sessions',
     {
-      schema: {
+      schema: operation({
         operationId: 'listSessions',
         summary: "List the caller's live sessions (devices)",
         description: 'Newest first. `current` marks the session of the presented token. No secrets.',
-        tags: TAGS,
-        security: bearerOrGatewaySecurity,
-        headers: GATEWAY_HEADER,
+        tags: ['sessions'],
+        access: 'bearerOrGateway',
         response: listSessionsResponses,
-      },
+      }),
     },
     async (request, reply) => {
       const { user, currentSid } = caller(request);
@@ -78,15 +70,14 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRouteOptions> = asy
   app.delete(
     '/user/sessions/:id',
     {
-      schema: {
+      schema: operation({
         operationId: 'endSession',
         summary: 'End one of the caller\'s sessions: every token of that device is refused',
-        tags: TAGS,
-        security: bearerOrGatewaySecurity,
-        headers: GATEWAY_HEADER,
+        tags: ['sessions'],
+        access: 'bearerOrGateway',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128, description: 'A session id from GET /user/sessions.' }) }),
         response: endSessionResponses,
-      },
+      }),
     },
     async (request, reply) => {
       const { user } = caller(request);
@@ -98,15 +89,14 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRouteOptions> = asy
   app.post(
     '/user/logout_others',
     {
-      schema: {
+      schema: operation({
         operationId: 'logoutOthers',
         summary: 'End every session of the caller except the current one',
         description: 'The current session is the one of the presented token (Bearer, or the cookie when configured).',
-        tags: TAGS,
-        security: bearerOrGatewaySecurity,
-        headers: GATEWAY_HEADER,
+        tags: ['sessions'],
+        access: 'bearerOrGateway',
         response: logoutOthersResponses,
-      },
+      }),
     },
     async (request, reply) => {
       const { user, currentSid } = caller(request);
