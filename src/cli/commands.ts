@@ -1,6 +1,7 @@
 /** The admin commands (§8, §9): thin wrappers over the core services the HTTP routes use too. */
 import type { Core } from '../main.js';
 import { CLI_CLIENT } from '../auth/client.js';
+import { RevocationState } from '../revocation/index.js';
 import { isoSeconds, table } from './format.js';
 import { readPassword } from './password-input.js';
 import { UsageError } from './usage.js';

@@ -131,6 +131,8 @@ export interface RevocationStore {
    * also hand over events past the cursor; applying those again from the feed is harmless.
    */
   snapshot(nowMs: number, onEvent: (event: RevocationEvent) => void): Promise<number>;
+  /** The revocations of `user` still in force at nowMs, in seq order. */
+  revocationsOf(user: string, nowMs: number): Promise<RevocationEvent[]>;
   /**
    * Deletes revocations, issued tokens and refresh tokens that expired before nowMs, and sessions
    * that expired or ended; returns rows removed.
