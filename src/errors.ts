@@ -97,6 +97,13 @@ export class UserExists extends AppError {
   }
 }
 
+/** No session by that id among the caller's (whether it exists for someone else is not said). */
+export class SessionNotFound extends AppError {
+  constructor() {
+    super('session_not_found', 'No such session.');
+  }
+}
+
 export class UserNotFound extends AppError {
   constructor(name: string) {
     super('user_not_found', `User '${name}' does not exist.`);
@@ -113,12 +120,6 @@ export class InvalidConfig extends AppError {
   }
 }
 
-/** Not one of the caller's live sessions; says nothing about whether the id exists. */
-export class SessionNotFound extends AppError {
-  constructor() {
-    super('session_not_found', 'No such session.');
-  }
-}
 
 /** Unknown, expired or malformed refresh token, or one whose session has ended. */
 export class RefreshTokenInvalid extends AppError {

@@ -17,8 +17,6 @@ export interface Logout {
   revokeToken(token: { jti: string; user: string; expiresAtMs: number }, client: ClientInfo): Promise<void>;
   /** Ends a session by id whoever owns it (the CLI's `revoke --session`); null when there is none. */
   endSession(id: string, client: ClientInfo): Promise<{ user: string } | null>;
-  /** The user a token belongs to, for logout_all without a trusted gateway header. */
-  subjectOf(token: string): string;
 }
 
 export function createLogout(deps: {
@@ -53,9 +51,6 @@ export function createLogout(deps: {
       const session = await deps.sessions.endById(id);
       if (session !== null) deps.audit.info({ event: 'revoke', user: session.user, sid: id, client: client.address }, 'session ended');
       return session;
-    },
-    subjectOf(token) {
-      return deps.verifyToken(token).sub;
     },
   };
 }

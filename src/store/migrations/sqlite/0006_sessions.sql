@@ -67,3 +67,5 @@ DROP TABLE revocations_before_0006;
 CREATE UNIQUE INDEX revocations_by_jti ON revocations (jti) WHERE kind = 'token';
 CREATE UNIQUE INDEX revocations_by_session ON revocations (session_id) WHERE kind = 'session';
 CREATE INDEX revocations_by_expiry ON revocations (expires_at_ms);
+-- From 0003: one not-before per user, found by this.
+CREATE INDEX revocations_user_rows ON revocations (username) WHERE kind = 'user';
