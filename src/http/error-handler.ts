@@ -19,6 +19,8 @@ const STATUS: Record<ErrorCode, number> = {
   user_exists: 409,
   user_not_found: 404,
   invalid_config: 500,
+  key_not_found: 404,
+  keys_unreadable: 503,
 };
 
 /** Framework errors that are the client's doing, by Fastify error code. */
