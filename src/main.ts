@@ -18,10 +18,21 @@ import { createMetrics, instrumentLogin, instrumentLogout, requestObserver, veri
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createThrottle, type Throttle } from './throttle/index.js';
-import { createTokenIssuer, createTokenVerifier, loadKeySet, type TokenVerifier } from './tokens/index.js';
+import {
+  createKeyManager,
+  createSealer,
+  createTokenIssuer,
+  createTokenVerifier,
+  KeyPairSigners,
+  loadKeySet,
+  type KeyManager,
+  type TokenVerifier,
+} from './tokens/index.js';
 import { version } from './version.js';
 
 const PURGE_INTERVAL_MS = 60_000;
+/** How often each instance checks whether automatic key rotation is due (ATS_AUTH_KEY_ROTATION_DAYS). */
+const ROTATION_CHECK_MS = 60_000;
 
 export interface Core {
   config: Readonly<Config>;
@@ -35,6 +46,10 @@ export interface Core {
   /** Names of the credential verifiers, in the order they are tried. */
   credentialBackends: readonly string[];
   throttle: Throttle;
+  /** The asymmetric signing keys' lifecycle (§11). */
+  keyManager: KeyManager;
+  /** Which asymmetric key signs (started by the server only). */
+  signers: KeyPairSigners;
 }
 
 /** Opens the store (applying migrations) and builds the services shared by server and CLI. */
@@ -53,8 +68,32 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
       maxTokenLifetimeMs: config.tokenTtlSeconds * 1000 + leewayMs,
       leewayMs,
     });
+    const keyManager = createKeyManager({
+      store: store.keys,
+      apply: (event) => state.apply(event),
+      policy: {
+        alg: config.jwtAlg,
+        maxTokenLifetimeMs: config.tokenTtlSeconds * 1000 + leewayMs,
+        jwksMaxAgeMs: config.jwksMaxAgeSeconds * 1000,
+        rotationMs: config.keyRotationDays * 86_400_000,
+      },
+      // The service secret (§6) seals private keys; the signing secret first, the others still open.
+      sealer: createSealer([keys.signing.secret, ...keys.verification.filter((k) => k !== keys.signing).map((k) => k.secret)]),
+      clock,
+    });
+    const signers = new KeyPairSigners({ ring: state.keys, loadPrivateKey: (kid) => keyManager.privateKey(kid), logger });
     const tokenOptions = { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
-    const verifyToken = createTokenVerifier({ ...tokenOptions, leewaySeconds: config.clockLeewaySeconds, clock });
+    const verifyToken = createTokenVerifier({
+      ...tokenOptions,
+      leewaySeconds: config.clockLeewaySeconds,
+      clock,
+      ring: state.keys,
+      alg: config.jwtAlg,
+    });
+    const issuer = createTokenIssuer({
+      ...tokenOptions,
+      ...(config.jwtAlg === 'HS256' ? {} : { signer: () => signers.current() }),
+    });
     // Audit events are logged whatever the log level (only 'silent' drops them): the CLI runs at 'warn'.
     const audit = logger.child({ audit: true }, { level: logger.level === 'silent' ? 'silent' : 'info' });
     const throttle = createThrottle({
@@ -77,10 +116,12 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
       revoker,
       verifyToken,
       userAdmin: createUserAdmin({ users: store.users, sessions: store.sessions, hasher: argon2Hasher, revoker, clock }),
-      login: createLogin({ verifier, throttle, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, clock, audit }),
+      login: createLogin({ verifier, throttle, issuer, sessions: store.sessions, state, clock, audit }),
       logout: createLogout({ verifyToken, revoker, audit }),
       credentialBackends: verifiers.map((v) => v.name),
       throttle,
+      keyManager,
+      signers,
     };
   } catch (error) {
     await store.close();
@@ -120,17 +161,39 @@ export async function startServer(
   });
   const metricsText = metrics.registry;
   let stopPurger = () => {};
+  let rotationTimer: NodeJS.Timeout | undefined;
   let app: FastifyInstance | undefined;
   let metricsApp: FastifyInstance | undefined;
   const closeAll = async () => {
     if (app) await drain(app);
     if (metricsApp) await drain(metricsApp);
     stopPurger();
+    clearInterval(rotationTimer);
+    core.signers.stop();
     await feed.stop();
     await core.store.close();
   };
   try {
     await feed.start();
+    // Throws KeysUnreadable when the service secret cannot open the stored keys, before any
+    // key is made: a wrong secret never leads to a silent new key.
+    await core.signers.start();
+    if (config.jwtAlg !== 'HS256') {
+      const events = await core.keyManager.ensureSigningKey();
+      if (events.length > 0) logger.info({ kid: core.state.keys.active()?.kid, alg: config.jwtAlg }, 'signing key activated');
+      await core.signers.refresh();
+    }
+    if (config.jwtAlg !== 'HS256' && config.keyRotationDays > 0) {
+      rotationTimer = setInterval(() => {
+        core.keyManager.autoRotate().then(
+          (events) => {
+            for (const event of events) if (event.kind === 'key') logger.info({ kid: event.kid, state: event.state }, 'key rotation');
+          },
+          (error: unknown) => logger.warn({ err: error }, 'automatic key rotation failed; retrying'),
+        );
+      }, Math.min(ROTATION_CHECK_MS, Math.max(1000, config.jwksMaxAgeSeconds * 250)));
+      rotationTimer.unref();
+    }
     stopPurger = startPurger({ store: core.store.revocations, state: core.state, clock, intervalMs: PURGE_INTERVAL_MS, logger });
     const feedIsCurrent = () => feed.isCurrent();
     app = await buildApp({
@@ -144,6 +207,12 @@ export async function startServer(
       verifyOutcomes: verifyOutcomes(metrics),
       observeRequest: requestObserver(metrics),
       metrics: config.metricsPort === undefined ? metricsText : undefined,
+      jwks: {
+        version: () => core.state.keys.version,
+        keys: (nowMs) => core.state.keys.jwks(nowMs),
+        maxAgeSeconds: config.jwksMaxAgeSeconds,
+        now: () => clock.now(),
+      },
     });
     await app.listen({ host: config.host, port: config.port });
     if (config.metricsPort !== undefined) {
@@ -160,6 +229,8 @@ export async function startServer(
         credentialBackends: core.credentialBackends,
         trustedProxies: config.trustedProxies,
         tokenTtl: config.tokenTtlSeconds,
+        alg: config.jwtAlg,
+        ...(config.jwtAlg === 'HS256' ? {} : { kid: core.state.keys.active()?.kid }),
         revocations: core.state.revokedTokenCount,
         notBefore: core.state.notBeforeCount,
       },
