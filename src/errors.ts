@@ -7,7 +7,6 @@ export type ErrorCode =
   | 'invalid_request'
   | 'invalid_credentials'
   | 'invalid_token'
-  | 'token_not_revocable'
   | 'unauthenticated'
   | 'throttled'
   | 'store_unavailable'
@@ -52,12 +51,6 @@ export class TokenInvalid extends AppError {
   }
 }
 
-export class TokenNotRevocable extends AppError {
-  constructor() {
-    super('token_not_revocable', 'This token has no jti and can only be revoked with /user/logout_all.');
-  }
-}
-
 export class Unauthenticated extends AppError {
   constructor() {
     super('unauthenticated', 'A trusted X-Auth-UserId header or a valid Bearer token is required.');
@@ -75,7 +68,7 @@ export class Throttled extends AppError {
 
 export class StoreUnavailable extends AppError {
   constructor(cause: unknown) {
-    super('store_unavailable', 'The token store is unavailable; nothing was changed.', { cause });
+    super('store_unavailable', 'The token store is unavailable or did not answer in time; try again.', { cause });
   }
 }
 

@@ -36,6 +36,23 @@ describe('start-up', () => {
     }
   });
 
+  test('an unknown ATS_AUTH_* variable is a start-up warning naming the closest known one (server and CLI)', async () => {
+    const server = await startServer({ env: { ATS_AUTH_TOKEN_TTLL: '60' } });
+    try {
+      const warnings = server.logs.filter((l) => l.includes('ATS_AUTH_TOKEN_TTLL')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.equal(warnings.length, 1, server.logs.join('\n'));
+      assert.equal(warnings[0]!.level, 40);
+      assert.equal(warnings[0]!.variable, 'ATS_AUTH_TOKEN_TTLL');
+      assert.equal(warnings[0]!.closest, 'ATS_AUTH_TOKEN_TTL');
+      const cli = await server.cli(['user', 'list']);
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.match(cli.stderr, /unknown environment variable ATS_AUTH_TOKEN_TTLL is ignored; did you mean ATS_AUTH_TOKEN_TTL\?/);
+    } finally {
+      await server.stop();
+      removeDir(server.dataDir);
+    }
+  });
+
   test('a taken port: one line naming the address and the setting, exit 1', async () => {
     const { port, holder } = await occupiedPort();
     const dataDir = freshDataDir();

@@ -1,6 +1,5 @@
 /** Logout (one token) and logout_all (every token of a user issued up to now). */
 import type { Logger } from 'pino';
-import { TokenNotRevocable } from '../errors.js';
 import type { Revoker } from '../revocation/index.js';
 import type { TokenVerifier } from '../tokens/index.js';
 import type { ClientInfo } from './client.js';
@@ -20,9 +19,9 @@ export function createLogout(deps: { verifyToken: TokenVerifier; revoker: Revoke
   return {
     async logout(token, client) {
       const claims = deps.verifyToken(token);
-      if (claims.jti === undefined) throw new TokenNotRevocable();
-      await deps.revoker.revokeToken({ jti: claims.jti, user: claims.sub, expiresAtMs: claims.expMs });
-      deps.audit.info({ event: 'logout', user: claims.sub, jti: claims.jti, client: client.address }, 'token revoked');
+      // A token of the seed's service has no jti: it is revoked by a digest of its text (§2).
+      await deps.revoker.revokeToken({ jti: claims.revocationId, user: claims.sub, expiresAtMs: claims.expMs });
+      deps.audit.info({ event: 'logout', user: claims.sub, jti: claims.revocationId, client: client.address }, 'token revoked');
     },
     async logoutAll(user, client) {
       await deps.revoker.revokeUser(user);

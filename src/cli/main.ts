@@ -4,6 +4,7 @@ import { AppError, InvalidConfig, StoreUnavailable } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createCore, type Core } from '../main.js';
 import { revokeCommand, sessionsCommand, userCommand } from './commands.js';
+import { warnUnknownEnvironment } from './env-warnings.js';
 import { keysCommand } from './keys-command.js';
 import { serveCommand } from './serve.js';
 import { throttleCommand } from './throttle-command.js';
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
 
     // Admin commands log only warnings, to stderr, so their stdout stays clean for scripts.
     const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', process.stderr as never);
+    warnUnknownEnvironment(logger);
     const core = await createCore(config, logger);
     try {
       await runAdmin(command, args, core);

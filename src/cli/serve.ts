@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { createLogger } from '../log.js';
+import { warnUnknownEnvironment } from './env-warnings.js';
 import { startServer } from '../main.js';
 import { runPrimary } from './cluster.js';
 import { stopOnSignal } from './shutdown.js';
@@ -18,6 +19,7 @@ export async function serveCommand(config: Readonly<Config>, args: string[]): Pr
   const workers = parseWorkers(args);
   const logger = createLogger(config.logLevel);
   if (cluster.isWorker) return serveWorker(config, logger.child({ worker: cluster.worker!.id, pid: process.pid }));
+  warnUnknownEnvironment(logger);
   if (workers === 1) return serve(config, logger, 'ats-auth listening', ['SIGTERM', 'SIGINT']);
   return runPrimary(config, logger, workers);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InvalidConfig } from '../errors.js';
-import { loadConfig } from './load.js';
+import { loadConfig, unknownEnvironment } from './load.js';
 
 test('defaults are the SPEC §9 ones', () => {
   const config = loadConfig({});
@@ -62,4 +62,36 @@ test('a config file that is not JSON is reported without quoting its text (it ma
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('null in the config file means unset: the default (or the environment) applies, never the string "null"', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ats-auth-config-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ issuer: null, cookieName: null, databaseUrl: null, port: null, trustedProxies: null }));
+  try {
+    const config = loadConfig({ ATS_AUTH_CONFIG: file });
+    assert.equal(config.issuer, 'ats.auth');
+    assert.equal(config.cookieName, undefined);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.port, 8081);
+    assert.deepEqual(config.trustedProxies, ['127.0.0.0/8', '::1/128']);
+    assert.equal(loadConfig({ ATS_AUTH_CONFIG: file, ATS_AUTH_ISSUER: 'env.issuer' }).issuer, 'env.issuer');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an unknown ATS_AUTH_* variable is reported with the closest known name; known ones and others are not', () => {
+  const unknown = unknownEnvironment({
+    ATS_AUTH_TOKEN_TTLL: '60',
+    ATS_AUTH_DATABSE_URL: 'postgres://x/y',
+    ATS_AUTH_PORT: '1',
+    ATS_AUTH_CONFIG: '/x',
+    DATABASE_URL: 'postgres://x/y',
+    HOME: '/root',
+  });
+  assert.deepEqual(unknown, [
+    { name: 'ATS_AUTH_DATABSE_URL', closest: 'ATS_AUTH_DATABASE_URL' },
+    { name: 'ATS_AUTH_TOKEN_TTLL', closest: 'ATS_AUTH_TOKEN_TTL' },
+  ]);
 });

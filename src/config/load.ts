@@ -17,7 +17,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 
   for (const setting of Object.values(SETTINGS) as Setting<keyof Config>[]) {
     const fromEnv = env[setting.env] ?? (setting.fallbackEnv ? env[setting.fallbackEnv] : undefined);
-    const fromFile = file[setting.key];
+    // null in the file means "unset", as if the key were absent (not the string "null").
+    const fromFile = file[setting.key] ?? undefined;
     let raw: string | undefined;
     let source: string;
     if (fromEnv !== undefined) {
@@ -46,6 +47,44 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 
   if (problems.length > 0) throw new InvalidConfig(problems);
   return Object.freeze({ ...(config as Config), trustedProxies: Object.freeze([...(config as Config).trustedProxies]) });
+}
+
+/** Variables named ATS_AUTH_* that the service reads besides its settings. */
+const OTHER_KNOWN_ENV = ['ATS_AUTH_CONFIG', 'ATS_AUTH_TEST_PG_URL'];
+
+/**
+ * ATS_AUTH_* variables that name no setting (a typo leaves the default in force), each with the
+ * closest known name, for a start-up warning.
+ */
+export function unknownEnvironment(env: Env): { name: string; closest: string }[] {
+  const known = [...(Object.values(SETTINGS) as Setting<keyof Config>[]).map((s) => s.env), ...OTHER_KNOWN_ENV];
+  return Object.keys(env)
+    .filter((name) => name.startsWith('ATS_AUTH_') && !known.includes(name))
+    .sort()
+    .map((name) => ({ name, closest: closestName(name, known) }));
+}
+
+function closestName(name: string, known: readonly string[]): string {
+  let best = known[0]!;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 function readConfigFile(path: string | undefined, problems: string[]): Record<string, unknown> {

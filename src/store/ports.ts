@@ -72,7 +72,9 @@ export interface StoredKey extends PublicKeyRecord {
 
 /**
  * One entry of the ordered change feed; `seq` is the feed cursor. Kinds 'token' and 'user' are
- * revocations; 'key' is a signing key's new state (never its private half).
+ * revocations; 'key' is a signing key's new state (never its private half). A 'token' event's
+ * `jti` is the token's jti, or for a token without one (the seed's service issued such tokens)
+ * 'sha256:' + base64url(SHA-256 of the token's text) — see tokens/verifier.ts digestId.
  */
 export type RevocationEvent =
   | { seq: number; kind: 'token'; jti: string; user: string; expiresAtMs: number }

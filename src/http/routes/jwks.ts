@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { createHash } from 'node:crypto';
 import type { PublishedJwk } from '../../tokens/key-pairs/ring.js';
+import { operation } from '../openapi-operation.js';
 
 export interface JwksSource {
   /** Changes whenever the set may have changed. */
@@ -32,9 +33,10 @@ const Jwk = Type.Object(
   { additionalProperties: false },
 );
 
-const JWKS_SCHEMA = {
+const JWKS_SCHEMA = operation({
   operationId: 'getJwks',
   tags: ['keys'],
+  access: 'public',
   summary: 'JSON Web Key Set of the signing keys',
   description:
     'RFC 7517 set of the public keys that may sign or have signed unexpired tokens (states next, active, retired). ' +
@@ -52,7 +54,7 @@ const JWKS_SCHEMA = {
     ),
     304: Type.Unsafe<undefined>({ type: 'null', description: 'Not modified: the `If-None-Match` ETag is current.' }),
   },
-};
+});
 
 export const jwksRoute: FastifyPluginAsyncTypebox<{ jwks: JwksSource }> = async (app, opts) => {
   const { jwks } = opts;
