@@ -103,7 +103,11 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const logs: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 15_000);
+    const timer = setTimeout(() => {
+      // A server that comes up after the test gave up would keep the test process alive.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${logs.join('\n')}`));
+    }, 15_000);
     const onLine = (line: string) => {
       logs.push(line);
       // "127.0.0.1:PORT", or for IPv6 "::1:PORT" (the port is after the last colon) or "[::1]:PORT".
