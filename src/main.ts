@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { createAuthenticate } from './auth/authenticate.js';
 import { createLogin, type Login } from './auth/login.js';
 import { createLogout, type Logout } from './auth/logout.js';
@@ -13,6 +14,7 @@ import type { Config } from './config/index.js';
 import { argon2Hasher, createCredentials, type CredentialObserver, type CredentialVerifier } from './credentials/index.js';
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
+import type { MetricsText } from './http/routes/metrics.js';
 import { createPeerTrust } from './http/trusted-peers.js';
 import {
   createMetrics,
@@ -32,6 +34,7 @@ import {
   createTokenVerifier,
   KeyPairSigners,
   loadKeySet,
+  maxTokenLifetimeMs,
   type KeyManager,
   type TokenVerifier,
 } from './tokens/index.js';
@@ -82,7 +85,7 @@ export async function createCore(
       store: store.revocations,
       state,
       clock,
-      maxTokenLifetimeMs: config.tokenTtlSeconds * 1000 + leewayMs,
+      maxTokenLifetimeMs: maxTokenLifetimeMs({ ttlSeconds: config.tokenTtlSeconds, leewaySeconds: config.clockLeewaySeconds }),
       leewayMs,
     });
     const keyManager = createKeyManager({
@@ -90,7 +93,7 @@ export async function createCore(
       apply: (event) => state.apply(event),
       policy: {
         alg: config.jwtAlg,
-        maxTokenLifetimeMs: config.tokenTtlSeconds * 1000 + leewayMs,
+        maxTokenLifetimeMs: maxTokenLifetimeMs({ ttlSeconds: config.tokenTtlSeconds, leewaySeconds: config.clockLeewaySeconds }),
         jwksMaxAgeMs: config.jwksMaxAgeSeconds * 1000,
         rotationMs: config.keyRotationDays * 86_400_000,
       },
@@ -171,6 +174,8 @@ export async function startServer(
   logger: Logger,
   clock: Clock = systemClock,
   announce = 'ats-auth listening',
+  /** How /metrics exposes the registry: as is, or (a cluster worker) the whole group's. */
+  expose: (registry: Registry) => MetricsText = (registry) => registry,
 ): Promise<RunningServer> {
   // Metrics first, so the credential backends report to them; the gauges read core and feed at scrape time.
   let core: Core | undefined;
@@ -190,7 +195,7 @@ export async function startServer(
     staleMs: config.feedStaleMs,
     logger,
   });
-  const metricsText = metrics.registry;
+  const metricsText = expose(metrics.registry);
   let stopPurger = () => {};
   let rotationTimer: NodeJS.Timeout | undefined;
   let app: FastifyInstance | undefined;
