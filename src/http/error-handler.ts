@@ -23,6 +23,8 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_refresh_token: 401,
   refresh_token_reused: 401,
   refresh_disabled: 404,
+  key_not_found: 404,
+  keys_unreadable: 503,
 };
 
 /** Framework errors that are the client's doing, by Fastify error code. */
