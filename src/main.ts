@@ -4,21 +4,30 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { createAuthenticate } from './auth/authenticate.js';
 import { createLogin, type Login } from './auth/login.js';
 import { createLogout, type Logout } from './auth/logout.js';
 import { createUserAdmin, type UserAdmin } from './auth/user-admin.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
-import { argon2Hasher, chainVerifiers, createBuiltinVerifier } from './credentials/index.js';
+import { argon2Hasher, createCredentials, type CredentialObserver, type CredentialVerifier } from './credentials/index.js';
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
+import type { MetricsText } from './http/routes/metrics.js';
 import { createPeerTrust } from './http/trusted-peers.js';
-import { createMetrics, instrumentLogin, instrumentLogout, requestObserver, verifyOutcomes } from './metrics/index.js';
+import {
+  createMetrics,
+  credentialObserver,
+  instrumentLogin,
+  instrumentLogout,
+  requestObserver,
+  verifyOutcomes,
+} from './metrics/index.js';
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createThrottle, type Throttle } from './throttle/index.js';
-import { createTokenIssuer, createTokenVerifier, loadKeySet, type TokenVerifier } from './tokens/index.js';
+import { createTokenIssuer, createTokenVerifier, loadKeySet, maxTokenLifetimeMs, type TokenVerifier } from './tokens/index.js';
 import { version } from './version.js';
 
 const PURGE_INTERVAL_MS = 60_000;
@@ -32,14 +41,24 @@ export interface Core {
   userAdmin: UserAdmin;
   login: Login;
   logout: Logout;
-  /** Names of the credential verifiers, in the order they are tried. */
+  /** The chain of credential backends (§10). */
+  credentials: CredentialVerifier;
+  /** Names of the credential backends, in the order they are asked. */
   credentialBackends: readonly string[];
   throttle: Throttle;
+  /** Closes the credential backends' connections and then the store. */
+  close(): Promise<void>;
 }
 
 /** Opens the store (applying migrations) and builds the services shared by server and CLI. */
-export async function createCore(config: Readonly<Config>, logger: Logger, clock: Clock = systemClock): Promise<Core> {
+export async function createCore(
+  config: Readonly<Config>,
+  logger: Logger,
+  clock: Clock = systemClock,
+  options: { observeCredentials?: CredentialObserver } = {},
+): Promise<Core> {
   const store = await openStore(config);
+  let credentials: CredentialVerifier | undefined;
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ versions: applied }, 'applied migrations');
@@ -50,7 +69,7 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
       store: store.revocations,
       state,
       clock,
-      maxTokenLifetimeMs: config.tokenTtlSeconds * 1000 + leewayMs,
+      maxTokenLifetimeMs: maxTokenLifetimeMs({ ttlSeconds: config.tokenTtlSeconds, leewaySeconds: config.clockLeewaySeconds }),
       leewayMs,
     });
     const tokenOptions = { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
@@ -68,8 +87,13 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
         userDelayMs: config.throttleUserDelayMs,
       },
     });
-    const verifiers = [await createBuiltinVerifier(store.users, argon2Hasher)];
-    const verifier = chainVerifiers(verifiers);
+    ({ verifier: credentials } = await createCredentials(config, {
+      users: store.users,
+      hasher: argon2Hasher,
+      logger,
+      observe: options.observeCredentials,
+    }));
+    const verifier = credentials;
     return {
       config,
       store,
@@ -79,10 +103,16 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
       userAdmin: createUserAdmin({ users: store.users, sessions: store.sessions, hasher: argon2Hasher, revoker, clock }),
       login: createLogin({ verifier, throttle, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, revoker, clock, audit }),
       logout: createLogout({ verifyToken, revoker, audit }),
-      credentialBackends: verifiers.map((v) => v.name),
+      credentials: verifier,
+      credentialBackends: verifier.backends,
       throttle,
+      async close() {
+        await verifier.close();
+        await store.close();
+      },
     };
   } catch (error) {
+    await credentials?.close();
     await store.close();
     throw error;
   }
@@ -102,9 +132,19 @@ export async function startServer(
   logger: Logger,
   clock: Clock = systemClock,
   announce = 'ats-auth listening',
+  /** How /metrics exposes the registry: as is, or (a cluster worker) the whole group's. */
+  expose: (registry: Registry) => MetricsText = (registry) => registry,
 ): Promise<RunningServer> {
-  const core = await createCore(config, logger, clock);
-  const feed = new RevocationFeed({
+  // Metrics first, so the credential backends report to them; the gauges read core and feed at scrape time.
+  let core: Core | undefined;
+  let feed: RevocationFeed | undefined;
+  const metrics = createMetrics({
+    revokedTokenCount: () => core?.state.revokedTokenCount ?? 0,
+    notBeforeCount: () => core?.state.notBeforeCount ?? 0,
+    feedLagMs: () => feed?.lagMs() ?? 0,
+  });
+  core = await createCore(config, logger, clock, { observeCredentials: credentialObserver(metrics) });
+  feed = new RevocationFeed({
     store: core.store.revocations,
     signal: core.store.changeSignal,
     state: core.state,
@@ -113,12 +153,7 @@ export async function startServer(
     staleMs: config.feedStaleMs,
     logger,
   });
-  const metrics = createMetrics({
-    revokedTokenCount: () => core.state.revokedTokenCount,
-    notBeforeCount: () => core.state.notBeforeCount,
-    feedLagMs: () => feed.lagMs(),
-  });
-  const metricsText = metrics.registry;
+  const metricsText = expose(metrics.registry);
   let stopPurger = () => {};
   let app: FastifyInstance | undefined;
   let metricsApp: FastifyInstance | undefined;
@@ -126,13 +161,18 @@ export async function startServer(
     if (app) await drain(app);
     if (metricsApp) await drain(metricsApp);
     stopPurger();
-    await feed.stop();
-    await core.store.close();
+    await feed!.stop();
+    await core!.close();
   };
   try {
     await feed.start();
     stopPurger = startPurger({ store: core.store.revocations, state: core.state, clock, intervalMs: PURGE_INTERVAL_MS, logger });
-    const feedIsCurrent = () => feed.isCurrent();
+    // An unreachable directory at start is a warning and a metric, not a refusal: verify must keep working.
+    void core.credentials.probe((backend, error) => {
+      metrics.credentialBackendUp.labels(backend).set(error === undefined ? 1 : 0);
+      if (error !== undefined) logger.warn({ backend, err: error }, 'credential backend unreachable at start; logins through it answer 503 until it is back');
+    });
+    const feedIsCurrent = () => feed!.isCurrent();
     app = await buildApp({
       logger,
       login: instrumentLogin(core.login, metrics),
