@@ -3,11 +3,13 @@
  * passed down explicitly; the CLI uses the same core as the server.
  */
 import type { FastifyInstance } from 'fastify';
+import { hkdfSync } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createAuthenticate } from './auth/authenticate.js';
 import { createLogin, type Login } from './auth/login.js';
 import { createLogout, type Logout } from './auth/logout.js';
+import { tokenDevices } from './auth/token-devices.js';
 import { createUserAdmin, type UserAdmin } from './auth/user-admin.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
@@ -46,6 +48,8 @@ export interface Core {
   /** Names of the credential backends, in the order they are asked. */
   credentialBackends: readonly string[];
   throttle: Throttle;
+  /** Signs the account pages' CSRF form tokens; derived from the service secret, so every instance agrees. */
+  formKey: Buffer;
   /** Closes the credential backends' connections and then the store. */
   close(): Promise<void>;
 }
@@ -106,6 +110,7 @@ export async function createCore(
       credentials: verifier,
       credentialBackends: verifier.backends,
       throttle,
+      formKey: Buffer.from(hkdfSync('sha256', keys.signing.secret, '', 'ats-auth account form tokens', 32)),
       async close() {
         await verifier.close();
         await store.close();
@@ -181,6 +186,18 @@ export async function startServer(
       readiness: { pingStore: () => core.store.ping(), feedIsCurrent },
       isTrustedPeer: createPeerTrust(config.trustedProxies),
       cookieName: config.cookieName,
+      account: {
+        sessions: tokenDevices({
+          sessions: core.store.sessions,
+          state: core.state,
+          logout: core.logout,
+          clock,
+          client: { address: null, userAgent: 'account page' },
+        }),
+        publicUrl: config.publicUrl === undefined ? undefined : new URL(config.publicUrl),
+        redirectHosts: new Set(config.redirectHosts ?? (config.publicUrl === undefined ? [] : [new URL(config.publicUrl).hostname])),
+        csrfKey: core.formKey,
+      },
       verifyOutcomes: verifyOutcomes(metrics),
       observeRequest: requestObserver(metrics),
       metrics: config.metricsPort === undefined ? metricsText : undefined,

@@ -18,7 +18,13 @@ export async function openApiDocument(): Promise<unknown> {
     authenticate: unused,
     readiness: { pingStore: unused, feedIsCurrent: unused },
     isTrustedPeer: () => false,
-    cookieName: undefined,
+    cookieName: 'ats_auth',
+    account: {
+      sessions: { list: unused, end: unused, endOthers: unused },
+      publicUrl: undefined,
+      redirectHosts: new Set(),
+      csrfKey: Buffer.alloc(32),
+    },
     verifyOutcomes: { ok: () => {}, refused: () => {} },
     observeRequest: () => {},
     // The default layout: /metrics on the main port.

@@ -26,7 +26,7 @@ export function bearerToken(request: { headers: IncomingHttpHeaders }, cookieNam
   throw new TokenInvalid('no token');
 }
 
-function readCookie(header: string | undefined, name: string): string | undefined {
+export function readCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=');
