@@ -12,7 +12,7 @@ import { createLogout, type Logout } from './auth/logout.js';
 import { tokenDevices } from './auth/token-devices.js';
 import { createUserAdmin, type UserAdmin } from './auth/user-admin.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config/index.js';
+import { MAX_CLOCK_LEEWAY_SECONDS, type Config } from './config/index.js';
 import { argon2Hasher, createCredentials, type CredentialObserver, type CredentialVerifier } from './credentials/index.js';
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
@@ -67,14 +67,20 @@ export async function createCore(
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ versions: applied }, 'applied migrations');
     const keys = loadKeySet(config, logger);
-    const leewayMs = config.clockLeewaySeconds * 1000;
+    const lifetimeMs = maxTokenLifetimeMs({ ttlSeconds: config.tokenTtlSeconds, leewaySeconds: config.clockLeewaySeconds });
+    // Every process (the CLI too) records how long tokens it issues can verify anywhere (its TTL
+    // plus the largest leeway any verifier may use), so user revocations written anywhere are
+    // kept as long as the longest-lived token can verify anywhere.
+    await store.revocations.recordTokenLifetime((config.tokenTtlSeconds + MAX_CLOCK_LEEWAY_SECONDS) * 1000);
     const state = new RevocationState();
+    // A token revocation is kept past the token's exp by the largest leeway any process may
+    // use, not this one's: a process with a larger leeway still accepts the token meanwhile.
     const revoker = createRevoker({
       store: store.revocations,
       state,
       clock,
-      maxTokenLifetimeMs: maxTokenLifetimeMs({ ttlSeconds: config.tokenTtlSeconds, leewaySeconds: config.clockLeewaySeconds }),
-      leewayMs,
+      maxTokenLifetimeMs: lifetimeMs,
+      leewayMs: MAX_CLOCK_LEEWAY_SECONDS * 1000,
     });
     const tokenOptions = { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
     const verifyToken = createTokenVerifier({ ...tokenOptions, leewaySeconds: config.clockLeewaySeconds, clock });

@@ -88,6 +88,9 @@ export interface Setting<K extends keyof Config> {
   parse: Parse<Config[K]>;
 }
 
+/** The largest clock leeway any process may be configured with; token revocations are kept this long past exp. */
+export const MAX_CLOCK_LEEWAY_SECONDS = 60;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const text: Parse<string> = (raw) => (raw.trim() === '' ? { problem: 'must not be empty' } : { value: raw.trim() });
@@ -283,7 +286,7 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
     key: 'clockLeewaySeconds',
     env: 'ATS_AUTH_CLOCK_LEEWAY',
     default: 30,
-    parse: integer(0, 60),
+    parse: integer(0, MAX_CLOCK_LEEWAY_SECONDS),
   },
   trustedProxies: {
     key: 'trustedProxies',

@@ -97,7 +97,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // (of any type, even malformed) is read up to the limit and dropped.
     bodyless.removeAllContentTypeParsers();
     bodyless.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
-    await bodyless.register(logoutRoutes, { logout: deps.logout, isTrustedPeer: deps.isTrustedPeer });
+    await bodyless.register(logoutRoutes, {
+      logout: deps.logout,
+      authenticate: deps.authenticate,
+      isTrustedPeer: deps.isTrustedPeer,
+    });
     await bodyless.register(verifyRoute, {
       authenticate: deps.authenticate,
       cookieName: deps.cookieName,

@@ -14,7 +14,7 @@ export async function openApiDocument(): Promise<unknown> {
   const app = await buildApp({
     logger: pino({ level: 'silent' }),
     login: unused,
-    logout: { logout: unused, logoutAll: unused, revokeSession: unused, subjectOf: unused },
+    logout: { logout: unused, logoutAll: unused, revokeSession: unused },
     authenticate: unused,
     readiness: { pingStore: unused, feedIsCurrent: unused },
     isTrustedPeer: () => false,

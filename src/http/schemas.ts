@@ -52,7 +52,7 @@ export const logoutResponses = {
 export const logoutAllResponses = {
   204: emptyResponse('Every token of the user issued up to now is revoked.'),
   401: errorResponse(
-    '`unauthenticated` (no trusted X-Auth-UserId and no Bearer token) or `invalid_token`.',
+    '`unauthenticated` (no trusted X-Auth-UserId and no Bearer token) or `invalid_token` (including a revoked token).',
     WWW_AUTHENTICATE,
   ),
   413: tooLarge,

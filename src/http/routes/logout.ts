@@ -1,5 +1,6 @@
 /** POST /user/logout and /user/logout_all — §2. Bodies are ignored. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Authenticate } from '../../auth/authenticate.js';
 import type { Logout } from '../../auth/logout.js';
 import { Unauthenticated } from '../../errors.js';
 import { bearerToken, clientInfo, gatewayUser } from '../request-info.js';
@@ -24,22 +25,30 @@ const LOGOUT_ALL_SCHEMA = operation({
   response: logoutAllResponses,
 });
 
-export const logoutRoutes: FastifyPluginAsyncTypebox<{ logout: Logout; isTrustedPeer: IsTrustedPeer }> = async (app, opts) => {
+export const logoutRoutes: FastifyPluginAsyncTypebox<{
+  logout: Logout;
+  authenticate: Authenticate;
+  isTrustedPeer: IsTrustedPeer;
+}> = async (app, opts) => {
   app.post('/user/logout', { schema: LOGOUT_SCHEMA }, async (request, reply) => {
     await opts.logout.logout(bearerToken(request), clientInfo(request, opts.isTrustedPeer));
     return noContent(reply);
   });
 
   app.post('/user/logout_all', { schema: LOGOUT_ALL_SCHEMA }, async (request, reply) => {
-    const user = gatewayUser(request, opts.isTrustedPeer) ?? subjectOfBearer(request, opts.logout);
+    const user = gatewayUser(request, opts.isTrustedPeer) ?? subjectOfBearer(request, opts.authenticate);
     await opts.logout.logoutAll(user, clientInfo(request, opts.isTrustedPeer));
     return noContent(reply);
   });
 };
 
-function subjectOfBearer(request: Parameters<typeof bearerToken>[0], logout: Logout): string {
+/**
+ * The user of a token verify would accept (§15): a revoked token, stolen or logged out, must
+ * not log its owner out of everything again and again.
+ */
+function subjectOfBearer(request: Parameters<typeof bearerToken>[0], authenticate: Authenticate): string {
   if (request.headers.authorization === undefined) throw new Unauthenticated();
-  return logout.subjectOf(bearerToken(request));
+  return authenticate(bearerToken(request)).sub;
 }
 
 /** The seed's service answered 204 with Content-Type application/octet-stream; so do we. */
