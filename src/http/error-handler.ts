@@ -20,6 +20,8 @@ const STATUS: Record<ErrorCode, number> = {
   user_not_found: 404,
   session_not_found: 404,
   invalid_config: 500,
+  key_not_found: 404,
+  keys_unreadable: 503,
 };
 
 /** Framework errors that are the client's doing, by Fastify error code. */
