@@ -14,8 +14,13 @@ export type ErrorCode =
   | 'feed_stale'
   | 'user_exists'
   | 'user_not_found'
+  | 'invalid_config'
   | 'session_not_found'
-  | 'invalid_config';
+  | 'invalid_refresh_token'
+  | 'refresh_token_reused'
+  | 'refresh_disabled'
+  | 'key_not_found'
+  | 'keys_unreadable';
 
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -121,5 +126,51 @@ export class InvalidConfig extends AppError {
   constructor(problems: readonly string[]) {
     super('invalid_config', `invalid configuration:\n  - ${problems.join('\n  - ')}`);
     this.problems = problems;
+  }
+}
+
+
+/** Unknown, expired or malformed refresh token, or one whose session has ended. */
+export class RefreshTokenInvalid extends AppError {
+  /** Why, for the log only. */
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super('invalid_refresh_token', 'The refresh token is not valid.');
+    this.reason = reason;
+  }
+}
+
+/** A spent refresh token presented after the grace window: its session has been ended. */
+export class RefreshTokenReused extends AppError {
+  constructor() {
+    super('refresh_token_reused', 'This refresh token was already used; the session has been ended.');
+  }
+}
+
+export class RefreshDisabled extends AppError {
+  constructor() {
+    super('refresh_disabled', 'Refresh tokens are not enabled on this service (ATS_AUTH_REFRESH_TTL).');
+  }
+}
+
+/** `keys revoke` of a kid that is not a key still in the set. */
+export class KeyNotFound extends AppError {
+  constructor(kid: string) {
+    super('key_not_found', `No signing key '${kid}' in the key set (see: ats-auth keys list).`);
+  }
+}
+
+/**
+ * The stored private keys cannot be opened with the service secret: another secret sealed them.
+ * Nothing is generated in their place (that would silently split the deployment's key set).
+ */
+export class KeysUnreadable extends AppError {
+  constructor(kid: string, cause?: unknown) {
+    super(
+      'keys_unreadable',
+      `cannot decrypt signing key '${kid}' from the store: the service secret (ATS_AUTH_JWT_SECRET, ATS_AUTH_JWT_SECRET_FILE or the generated jwt-secret in ATS_AUTH_DATA_DIR) is not the one it was sealed with; restore that secret (no new key was made)`,
+      { cause },
+    );
   }
 }

@@ -23,14 +23,26 @@ import {
   credentialObserver,
   instrumentLogin,
   instrumentLogout,
+  instrumentRefresh,
   requestObserver,
   verifyOutcomes,
 } from './metrics/index.js';
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
+import { createRefresh, createSessions, LastSeen, type Refresh, type Sessions } from './sessions/index.js';
 import { openStore, type Store } from './store/index.js';
 import { RevocationHub } from './stream/hub.js';
 import { createThrottle, type Throttle } from './throttle/index.js';
-import { createTokenIssuer, createTokenVerifier, loadKeySet, maxTokenLifetimeMs, type TokenVerifier } from './tokens/index.js';
+import {
+  createKeyManager,
+  createSealer,
+  createTokenIssuer,
+  createTokenVerifier,
+  KeyPairSigners,
+  loadKeySet,
+  maxTokenLifetimeMs,
+  type KeyManager,
+  type TokenVerifier,
+} from './tokens/index.js';
 import { version } from './version.js';
 
 const PURGE_INTERVAL_MS = 60_000;
@@ -38,6 +50,8 @@ const PURGE_INTERVAL_MS = 60_000;
 const STREAM_HEARTBEAT_MS = 1000;
 /** A stream consumer's unsent data beyond this (a few thousand events) drops it. */
 const STREAM_MAX_BUFFERED_BYTES = 1024 * 1024;
+/** How often each instance checks whether automatic key rotation is due (ATS_AUTH_KEY_ROTATION_DAYS). */
+const ROTATION_CHECK_MS = 60_000;
 
 export interface Core {
   config: Readonly<Config>;
@@ -48,11 +62,20 @@ export interface Core {
   userAdmin: UserAdmin;
   login: Login;
   logout: Logout;
+  /** The devices: list and end sessions (HTTP routes, account pages, CLI). */
+  sessions: Sessions;
+  refresh: Refresh;
+  /** Last-seen times noted by verify, written to the store at a bounded rate (started by the server). */
+  lastSeen: LastSeen;
   /** The chain of credential backends (§10). */
   credentials: CredentialVerifier;
   /** Names of the credential backends, in the order they are asked. */
   credentialBackends: readonly string[];
   throttle: Throttle;
+  /** The asymmetric signing keys' lifecycle (§11). */
+  keyManager: KeyManager;
+  /** Which asymmetric key signs (started by the server only). */
+  signers: KeyPairSigners;
   /** Signs the account pages' CSRF form tokens; derived from the service secret, so every instance agrees. */
   formKey: Buffer;
   /** Closes the credential backends' connections and then the store. */
@@ -87,20 +110,69 @@ export async function createCore(
       maxTokenLifetimeMs: lifetimeMs,
       leewayMs: MAX_CLOCK_LEEWAY_SECONDS * 1000,
     });
+    const keyManager = createKeyManager({
+      store: store.keys,
+      apply: (event) => state.apply(event),
+      policy: {
+        alg: config.jwtAlg,
+        maxTokenLifetimeMs: maxTokenLifetimeMs({ ttlSeconds: config.tokenTtlSeconds, leewaySeconds: config.clockLeewaySeconds }),
+        jwksMaxAgeMs: config.jwksMaxAgeSeconds * 1000,
+        rotationMs: config.keyRotationDays * 86_400_000,
+      },
+      // The service secret (§6) seals private keys; the signing secret first, the others still open.
+      sealer: createSealer([keys.signing.secret, ...keys.verification.filter((k) => k !== keys.signing).map((k) => k.secret)]),
+      clock,
+    });
+    const signers = new KeyPairSigners({ ring: state.keys, loadPrivateKey: (kid) => keyManager.privateKey(kid), logger });
     const tokenOptions = { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
-    const verifyToken = createTokenVerifier({ ...tokenOptions, leewaySeconds: config.clockLeewaySeconds, clock });
+    const verifyToken = createTokenVerifier({
+      ...tokenOptions,
+      leewaySeconds: config.clockLeewaySeconds,
+      clock,
+      ring: state.keys,
+      alg: config.jwtAlg,
+    });
+    const issuer = createTokenIssuer({
+      ...tokenOptions,
+      ...(config.jwtAlg === 'HS256' ? {} : { signer: () => signers.current() }),
+    });
     // Audit events are logged whatever the log level (only 'silent' drops them): the CLI runs at 'warn'.
     const audit = logger.child({ audit: true }, { level: logger.level === 'silent' ? 'silent' : 'info' });
-    const throttle = createThrottle({
-      store: store.throttles,
+    const throttlePolicy = {
+      windowMs: config.throttleWindowSeconds * 1000,
+      userAddressLimit: config.throttleUserAddressLimit,
+      addressLimit: config.throttleAddressLimit,
+      userLimit: config.throttleUserLimit,
+      userDelayMs: config.throttleUserDelayMs,
+    };
+    const throttle = createThrottle({ store: store.throttles, clock, policy: throttlePolicy });
+    // Refresh attempts share the store and the per-address limits, but no user is known before
+    // the token is checked: a per-user rule would put every client in one bucket.
+    const refreshThrottle = createThrottle({ store: store.throttles, clock, policy: { ...throttlePolicy, userLimit: 0 } });
+    const lastSeen = new LastSeen({ store: store.sessions, clock, intervalMs: config.lastSeenIntervalMs, logger });
+    const sessions = createSessions({
+      store: store.sessions,
+      state,
+      issuer,
       clock,
+      lastSeen,
       policy: {
-        windowMs: config.throttleWindowSeconds * 1000,
-        userAddressLimit: config.throttleUserAddressLimit,
-        addressLimit: config.throttleAddressLimit,
-        userLimit: config.throttleUserLimit,
-        userDelayMs: config.throttleUserDelayMs,
+        maxPerUser: config.maxSessionsPerUser,
+        refreshTtlSeconds: config.refreshTtlSeconds,
+        ttlSeconds: config.tokenTtlSeconds,
+        leewayMs: MAX_CLOCK_LEEWAY_SECONDS * 1000,
       },
+      audit,
+    });
+    const refresh = createRefresh({
+      store: store.sessions,
+      state,
+      sessions,
+      issuer,
+      throttle: refreshThrottle,
+      clock,
+      policy: { refreshTtlSeconds: config.refreshTtlSeconds, reuseSeconds: config.refreshReuseSeconds },
+      audit,
     });
     ({ verifier: credentials } = await createCredentials(config, {
       users: store.users,
@@ -115,12 +187,17 @@ export async function createCore(
       state,
       revoker,
       verifyToken,
-      userAdmin: createUserAdmin({ users: store.users, sessions: store.sessions, hasher: argon2Hasher, revoker, clock }),
-      login: createLogin({ verifier, throttle, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, revoker, clock, audit }),
-      logout: createLogout({ verifyToken, revoker, audit }),
+      userAdmin: createUserAdmin({ users: store.users, hasher: argon2Hasher, revoker, clock }),
+      login: createLogin({ verifier, throttle, sessions, state, clock, audit }),
+      logout: createLogout({ verifyToken, revoker, sessions, audit }),
+      sessions,
+      refresh,
+      lastSeen,
       credentials: verifier,
       credentialBackends: verifier.backends,
       throttle,
+      keyManager,
+      signers,
       formKey: Buffer.from(hkdfSync('sha256', keys.signing.secret, '', 'ats-auth account form tokens', 32)),
       async close() {
         await verifier.close();
@@ -158,6 +235,7 @@ export async function startServer(
   const metrics = createMetrics({
     revokedTokenCount: () => core?.state.revokedTokenCount ?? 0,
     notBeforeCount: () => core?.state.notBeforeCount ?? 0,
+    endedSessionCount: () => core?.state.endedSessionCount ?? 0,
     feedLagMs: () => feed?.lagMs() ?? 0,
     streamConsumers: () => hub?.subscriberCount ?? 0,
   });
@@ -192,6 +270,7 @@ export async function startServer(
   hub = streamHub;
   const metricsText = expose(metrics.registry);
   let stopPurger = () => {};
+  let rotationTimer: NodeJS.Timeout | undefined;
   let app: FastifyInstance | undefined;
   let metricsApp: FastifyInstance | undefined;
   const closeAll = async () => {
@@ -200,12 +279,35 @@ export async function startServer(
     if (app) await drain(app);
     if (metricsApp) await drain(metricsApp);
     stopPurger();
+    await core!.lastSeen.stop();
+    clearInterval(rotationTimer);
+    core?.signers.stop();
     await feed!.stop();
     await core!.close();
   };
   try {
     await feed.start();
+    // Throws KeysUnreadable when the service secret cannot open the stored keys, before any
+    // key is made: a wrong secret never leads to a silent new key.
+    await core.signers.start();
+    if (config.jwtAlg !== 'HS256') {
+      const events = await core.keyManager.ensureSigningKey();
+      if (events.length > 0) logger.info({ kid: core.state.keys.active()?.kid, alg: config.jwtAlg }, 'signing key activated');
+      await core.signers.refresh();
+    }
+    if (config.jwtAlg !== 'HS256' && config.keyRotationDays > 0) {
+      rotationTimer = setInterval(() => {
+        core.keyManager.autoRotate().then(
+          (events) => {
+            for (const event of events) if (event.kind === 'key') logger.info({ kid: event.kid, state: event.state }, 'key rotation');
+          },
+          (error: unknown) => logger.warn({ err: error }, 'automatic key rotation failed; retrying'),
+        );
+      }, Math.min(ROTATION_CHECK_MS, Math.max(1000, config.jwksMaxAgeSeconds * 250)));
+      rotationTimer.unref();
+    }
     stopPurger = startPurger({ store: core.store.revocations, state: core.state, clock, intervalMs: PURGE_INTERVAL_MS, logger });
+    core.lastSeen.start();
     // An unreachable directory at start is a warning and a metric, not a refusal: verify must keep working.
     void core.credentials.probe((backend, error) => {
       metrics.credentialBackendUp.labels(backend).set(error === undefined ? 1 : 0);
@@ -216,18 +318,19 @@ export async function startServer(
       logger,
       login: instrumentLogin(core.login, metrics),
       logout: instrumentLogout(core.logout, metrics),
-      authenticate: createAuthenticate({ verifyToken: core.verifyToken, state: core.state, feedIsCurrent }),
+      sessions: core.sessions,
+      refresh: instrumentRefresh(core.refresh, metrics),
+      authenticate: createAuthenticate({
+        verifyToken: core.verifyToken,
+        state: core.state,
+        feedIsCurrent,
+        seen: (sid) => core.lastSeen.seen(sid),
+      }),
       readiness: { pingStore: () => core.store.ping(), feedIsCurrent },
       isTrustedPeer: createPeerTrust(config.trustedProxies),
       cookieName: config.cookieName,
       account: {
-        sessions: tokenDevices({
-          sessions: core.store.sessions,
-          state: core.state,
-          logout: core.logout,
-          clock,
-          client: { address: null, userAgent: 'account page' },
-        }),
+        sessions: tokenDevices({ sessions: core.sessions, client: { address: null, userAgent: 'account page' } }),
         publicUrl: config.publicUrl === undefined ? undefined : new URL(config.publicUrl),
         redirectHosts: new Set(config.redirectHosts ?? (config.publicUrl === undefined ? [] : [new URL(config.publicUrl).hostname])),
         csrfKey: core.formKey,
@@ -236,6 +339,12 @@ export async function startServer(
       observeRequest: requestObserver(metrics),
       metrics: config.metricsPort === undefined ? metricsText : undefined,
       revocationStream: { hub: streamHub, keys: config.streamKeys },
+      jwks: {
+        version: () => core.state.keys.version,
+        keys: (nowMs) => core.state.keys.jwks(nowMs),
+        maxAgeSeconds: config.jwksMaxAgeSeconds,
+        now: () => clock.now(),
+      },
     });
     await app.listen({ host: config.host, port: config.port });
     if (config.metricsPort !== undefined) {
@@ -252,6 +361,8 @@ export async function startServer(
         credentialBackends: core.credentialBackends,
         trustedProxies: config.trustedProxies,
         tokenTtl: config.tokenTtlSeconds,
+        alg: config.jwtAlg,
+        ...(config.jwtAlg === 'HS256' ? {} : { kid: core.state.keys.active()?.kid }),
         revocations: core.state.revokedTokenCount,
         notBefore: core.state.notBeforeCount,
       },

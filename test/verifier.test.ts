@@ -147,6 +147,24 @@ for (const kind of STORES) {
       assert.equal(refusal(verifier, other), undefined, 'exactly that token');
     });
 
+    test('a session ended on another instance (DELETE /user/sessions/{id}) is refused in process', async () => {
+      await a.addUser('sina', 'sina-password-0123456789');
+      const ended = await a.login('sina', 'sina-password-0123456789');
+      const kept = await a.login('sina', 'sina-password-0123456789');
+      await eventually('both sessions verify in process', async () => refusal(verifier, ended) === undefined && refusal(verifier, kept) === undefined, 1000, 2);
+      const sid = verifier.verify(ended).sid;
+      assert.equal(typeof sid, 'string', 'verify() returns the token\'s sid');
+      assert.notEqual(verifier.verify(kept).sid, sid, 'each login is its own session');
+      const res = await fetch(`${a.url}/user/sessions/${encodeURIComponent(sid!)}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${kept}` },
+      });
+      assert.equal(res.status, 204, 'the session is ended');
+      await eventually('the ended session\'s token refused in process', async () => isRevoked(verifier, ended), 1000, 2);
+      assert.equal(refusal(verifier, kept), undefined, 'the other session still verifies');
+      assert.ok(verifier.status().endedSessions >= 1, 'status() counts ended sessions');
+    });
+
     test('500 consumers each get a change the feed read once', async () => {
       const consumers = await Promise.all(Array.from({ length: 500 }, () => openStream(b.url, { authorization: `Bearer ${STREAM_KEY}` })));
       const token = forge(TEST_SECRET, { sub: 'fan', jti: `fan-out-${kind}` });

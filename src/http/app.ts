@@ -6,16 +6,20 @@ import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { Login } from '../auth/login.js';
 import type { Logout } from '../auth/logout.js';
+import type { Refresh, Sessions } from '../sessions/index.js';
 import { accountRoutes, type AccountSessions } from './account/routes.js';
 import { clientErrorHandler } from './client-error.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { registerOpenApi } from './openapi.js';
 import { timeRequests, type ObserveRequest } from './request-timing.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
+import { jwksRoute, type JwksSource } from './routes/jwks.js';
 import { loginRoute } from './routes/login.js';
 import { logoutRoutes } from './routes/logout.js';
 import { metricsRoute, type MetricsText } from './routes/metrics.js';
 import { revocationsRoute, type StreamHub } from './routes/revocations.js';
+import { refreshRoute } from './routes/refresh.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { verifyRoute, type VerifyOutcomes } from './routes/verify.js';
 import type { IsTrustedPeer } from './trusted-peers.js';
 import { createVerifyFastPath } from './verify-fast-path.js';
@@ -27,6 +31,8 @@ export interface AppDeps {
   logger: Logger;
   login: Login;
   logout: Logout;
+  sessions: Sessions;
+  refresh: Refresh;
   authenticate: Authenticate;
   readiness: Readiness;
   isTrustedPeer: IsTrustedPeer;
@@ -43,6 +49,8 @@ export interface AppDeps {
   revocationStream: { hub: StreamHub; keys: readonly string[] };
   /** Served at /metrics; undefined when metrics have a port of their own. */
   metrics: MetricsText | undefined;
+  /** The signing keys' JWK Set (§11). */
+  jwks: JwksSource;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -95,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(loginRoute, { login: deps.login, isTrustedPeer: deps.isTrustedPeer });
+  await app.register(refreshRoute, { refresh: deps.refresh, isTrustedPeer: deps.isTrustedPeer });
   await app.register(async (bodyless) => {
     // logout, logout_all and verify read only headers: whatever body a client or gateway sends
     // (of any type, even malformed) is read up to the limit and dropped.
@@ -104,6 +113,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       logout: deps.logout,
       authenticate: deps.authenticate,
       isTrustedPeer: deps.isTrustedPeer,
+    });
+    await bodyless.register(sessionRoutes, {
+      sessions: deps.sessions,
+      authenticate: deps.authenticate,
+      isTrustedPeer: deps.isTrustedPeer,
+      cookieName: deps.cookieName,
     });
     await bodyless.register(verifyRoute, {
       authenticate: deps.authenticate,
@@ -125,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cookieName: deps.cookieName,
   });
   await app.register(healthRoutes, { readiness: deps.readiness });
+  await app.register(jwksRoute, { jwks: deps.jwks });
   if (deps.metrics) await app.register(metricsRoute, { metrics: deps.metrics });
   return app;
 }

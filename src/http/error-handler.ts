@@ -20,6 +20,11 @@ const STATUS: Record<ErrorCode, number> = {
   user_not_found: 404,
   session_not_found: 404,
   invalid_config: 500,
+  invalid_refresh_token: 401,
+  refresh_token_reused: 401,
+  refresh_disabled: 404,
+  key_not_found: 404,
+  keys_unreadable: 503,
 };
 
 /** Framework errors that are the client's doing, by Fastify error code. */

@@ -14,7 +14,9 @@ export async function openApiDocument(): Promise<unknown> {
   const app = await buildApp({
     logger: pino({ level: 'silent' }),
     login: unused,
-    logout: { logout: unused, logoutAll: unused, revokeSession: unused },
+    logout: { logout: unused, logoutAll: unused, revokeToken: unused, endSession: unused },
+    sessions: { start: unused, list: unused, end: unused, endOthers: unused, endById: unused, find: unused },
+    refresh: unused,
     authenticate: unused,
     readiness: { pingStore: unused, feedIsCurrent: unused },
     isTrustedPeer: () => false,
@@ -30,6 +32,7 @@ export async function openApiDocument(): Promise<unknown> {
     revocationStream: { hub: { load: unused, attach: unused }, keys: [] },
     // The default layout: /metrics on the main port.
     metrics: { contentType: 'text/plain', metrics: unused },
+    jwks: { version: unused, keys: unused, maxAgeSeconds: 300, now: unused },
   });
   try {
     await app.ready();

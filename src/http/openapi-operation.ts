@@ -12,6 +12,8 @@ export const TAGS = {
   gateway: 'The check a gateway makes on every request.',
   operations: 'Probes and metrics for whoever runs the service.',
   verifier: 'For services that verify tokens themselves (the ats-auth/verifier package, docs/verifier.md).',
+  sessions: 'Devices: list and end sessions; refresh tokens.',
+  keys: 'The public signing keys, for those who verify tokens themselves.',
   account: 'The account pages: HTML sign-in form and device list for browsers (SPEC §13).',
 } as const;
 export type Tag = keyof typeof TAGS;

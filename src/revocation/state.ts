@@ -1,13 +1,18 @@
 /**
- * The in-memory revocation state the verify hot path reads: revoked jtis and per-user
- * "not before" instants. It holds only revocations still in force; purge() drops the rest.
+ * The in-memory revocation state the verify hot path reads: revoked jtis, ended sessions and
+ * per-user "not before" instants. It holds only revocations still in force; purge() drops the rest.
+ * Key events of the same feed update the signing key set (`keys`), so key changes reach every
+ * process by the same path and within the same bounds as revocations.
  */
 import type { RevocationEvent } from '../store/index.js';
+import { KeyRing } from '../tokens/key-pairs/ring.js';
 
 export interface RevocationCheck {
   sub: string;
   /** The token's jti, or for a token without one its digest (tokens/verifier.ts digestId). */
   revocationId: string;
+  /** The session the token belongs to (absent in tokens issued before sessions existed). */
+  sid?: string | undefined;
   iatMs: number;
 }
 
@@ -16,11 +21,24 @@ export class RevocationState {
   readonly #tokens = new Map<string, number>();
   /** user → the latest not-before instant and when it stops mattering. */
   readonly #users = new Map<string, { notBeforeMs: number; expiresAtMs: number }>();
+  /** Ended session id → when its last token expires. */
+  readonly #sessions = new Map<string, number>();
+  /** The signing keys (§11) as the feed last described them. */
+  readonly keys = new KeyRing();
 
   apply(event: RevocationEvent): void {
+    if (event.kind === 'key') {
+      this.keys.apply(event);
+      return;
+    }
     if (event.kind === 'token') {
       const known = this.#tokens.get(event.jti);
       if (known === undefined || known < event.expiresAtMs) this.#tokens.set(event.jti, event.expiresAtMs);
+      return;
+    }
+    if (event.kind === 'session') {
+      const known = this.#sessions.get(event.sid);
+      if (known === undefined || known < event.expiresAtMs) this.#sessions.set(event.sid, event.expiresAtMs);
       return;
     }
     const known = this.#users.get(event.user);
@@ -34,14 +52,22 @@ export class RevocationState {
   clear(): void {
     this.#tokens.clear();
     this.#users.clear();
+    this.#sessions.clear();
+    this.keys.clear();
   }
 
   isRevoked(token: RevocationCheck): boolean {
     if (this.#tokens.has(token.revocationId)) return true;
+    if (token.sid !== undefined && this.#sessions.has(token.sid)) return true;
     const user = this.#users.get(token.sub);
     // iat has whole-second precision: a token of the same second as a logout_all counts as
     // issued before it. Login waits for the next second in that case (see notBeforeMs).
     return user !== undefined && token.iatMs <= user.notBeforeMs;
+  }
+
+  /** Whether the session has been ended. */
+  isSessionEnded(sid: string): boolean {
+    return this.#sessions.has(sid);
   }
 
   /** The user's latest not-before instant, if any. */
@@ -50,10 +76,16 @@ export class RevocationState {
   }
 
   purge(nowMs: number): number {
-    let removed = 0;
+    let removed = this.keys.purge(nowMs);
     for (const [jti, expiresAtMs] of this.#tokens) {
       if (expiresAtMs <= nowMs) {
         this.#tokens.delete(jti);
+        removed++;
+      }
+    }
+    for (const [sid, expiresAtMs] of this.#sessions) {
+      if (expiresAtMs <= nowMs) {
+        this.#sessions.delete(sid);
         removed++;
       }
     }
@@ -68,6 +100,10 @@ export class RevocationState {
 
   get revokedTokenCount(): number {
     return this.#tokens.size;
+  }
+
+  get endedSessionCount(): number {
+    return this.#sessions.size;
   }
 
   get notBeforeCount(): number {

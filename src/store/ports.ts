@@ -27,32 +27,120 @@ export interface UserStore {
   listUsers(): Promise<UserRecord[]>;
 }
 
+/** One device: a successful login and every token refreshed from it (SPEC §12). */
 export interface SessionRecord {
-  jti: string;
+  id: string;
   user: string;
-  issuedAtMs: number;
+  createdAtMs: number;
+  lastSeenAtMs: number;
+  /** When the last token or refresh token the session issued expires. */
   expiresAtMs: number;
+  /** When it was ended (logout, DELETE, a logout_all's not-before, the cap); null while live. */
+  endedAtMs: number | null;
   clientAddress: string | null;
   userAgent: string | null;
 }
 
+/** One issued access token, for `ats-auth revoke --jti`. */
+export interface IssuedTokenRecord {
+  jti: string;
+  /** Null for tokens issued before sessions existed. */
+  sessionId: string | null;
+  user: string;
+  issuedAtMs: number;
+  expiresAtMs: number;
+}
+
+/** A refresh token as stored: its digest, never the token. */
+export interface RefreshTokenRecord {
+  digest: string;
+  sessionId: string;
+  expiresAtMs: number;
+  /** When it was exchanged for a new pair; null for the session's live refresh token. */
+  spentAtMs: number | null;
+  /** The pair it was exchanged for, sealed under a key only the spent token yields. */
+  successor: string | null;
+}
+
+export type RotateOutcome = 'rotated' | 'already_spent' | 'ended';
+
 export interface SessionStore {
-  /** Records an issued token; the token is handed out only after this resolves. */
-  recordSession(session: SessionRecord): Promise<void>;
-  /** The user's sessions that have not expired at nowMs, newest first. */
+  /**
+   * Starts a session with its first token (and refresh token, when refresh is on), in one
+   * transaction; the token is handed out only after this resolves.
+   */
+  createSession(session: SessionRecord, token: IssuedTokenRecord, refresh: RefreshTokenRecord | null): Promise<void>;
+  /**
+   * The user's live sessions at nowMs (not ended, not expired), newest first.
+   */
   listSessions(user: string, nowMs: number): Promise<SessionRecord[]>;
-  /** The session with that jti, or null. */
-  findSession(jti: string): Promise<SessionRecord | null>;
+  /** The session, live or not, or null (purged or never there). */
+  findSession(id: string): Promise<SessionRecord | null>;
+  /** The issued token with that jti, or null (expired ones are purged). */
+  findToken(jti: string): Promise<IssuedTokenRecord | null>;
+  /**
+   * Ends the session and appends its 'session' revocation event in one transaction; the event is
+   * kept until the session's last token has expired (its expiresAtMs + leewayMs). O(1). Ending it
+   * again returns the existing event; null when there is no such session (or it was purged).
+   */
+  endSession(id: string, endedAtMs: number, leewayMs: number): Promise<RevocationEvent | null>;
+  /** Raises last_seen_at_ms of each session to the given instant (coalesced writes, never per verify). */
+  touchSessions(seen: ReadonlyMap<string, number>): Promise<void>;
+  /** The refresh token with that digest, or null. */
+  findRefreshToken(digest: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * Spends `spentDigest` (recording `successor` and spentAtMs) and stores `next` and `token`,
+   * extending the session to sessionExpiresAtMs, in one transaction, only while the token is
+   * unspent and its session live. 'already_spent' when another request spent it first,
+   * 'ended' when the session is no longer live.
+   */
+  rotateRefreshToken(input: {
+    spentDigest: string;
+    spentAtMs: number;
+    successor: string;
+    next: RefreshTokenRecord;
+    token: IssuedTokenRecord;
+    sessionExpiresAtMs: number;
+  }): Promise<RotateOutcome>;
+}
+
+/** An asymmetric signing algorithm (§11); HS256 secrets never live in the store. */
+export type KeyAlgorithm = 'EdDSA' | 'ES256' | 'RS256';
+
+/** next (published, not signing) → active (signs) → retired (verifies) → removed (verifies nothing). */
+export type KeyState = 'next' | 'active' | 'retired' | 'removed';
+
+/** A signing key's public half and lifecycle: what every instance and verifier learns from the feed. */
+export interface PublicKeyRecord {
+  kid: string;
+  alg: KeyAlgorithm;
+  state: KeyState;
+  /** The public key as a JWK (kty, crv, x, y, n, e only). */
+  publicJwk: Readonly<Record<string, string>>;
+  createdAtMs: number;
+  /** When it began to sign; null while next. */
+  activatedAtMs: number | null;
+  /** When the key stops mattering: retired/removed keys, once the last token they signed has expired. */
+  expiresAtMs: number;
+}
+
+/** A key as stored: the private half sealed (see tokens/key-pairs/seal.ts); null once it can never sign again. */
+export interface StoredKey extends PublicKeyRecord {
+  sealedPrivateKey: string | null;
 }
 
 /**
- * One entry of the ordered revocation log; `seq` is the feed cursor. A 'token' event's `jti` is
- * the token's jti, or for a token without one (the seed's service issued such tokens)
+ * One entry of the ordered change feed; `seq` is the feed cursor. Kinds 'token' and 'user' are
+ * revocations; 'key' is a signing key's new state (never its private half). A 'token' event's
+ * `jti` is the token's jti, or for a token without one (the seed's service issued such tokens)
  * 'sha256:' + base64url(SHA-256 of the token's text) — see tokens/verifier.ts digestId.
  */
 export type RevocationEvent =
   | { seq: number; kind: 'token'; jti: string; user: string; expiresAtMs: number }
-  | { seq: number; kind: 'user'; user: string; notBeforeMs: number; expiresAtMs: number };
+  | { seq: number; kind: 'user'; user: string; notBeforeMs: number; expiresAtMs: number }
+  /** Every token carrying this `sid` is refused (SPEC §12); `user` is the session's owner. */
+  | { seq: number; kind: 'session'; sid: string; user: string; expiresAtMs: number }
+  | ({ seq: number; kind: 'key' } & PublicKeyRecord);
 
 export interface RevocationStore {
   /** Durably revokes one token; revoking it again returns the existing event. */
@@ -62,6 +150,7 @@ export interface RevocationStore {
    * replaces the user's earlier not-before (keeping the later instant), so the log holds one per
    * user. The row is kept until expiresAtMs or notBeforeMs + the longest recorded token
    * lifetime, whichever is later.
+   * It also marks the user's sessions created by then ended (at most the per-user cap of rows).
    */
   revokeUser(input: { user: string; notBeforeMs: number; expiresAtMs: number }): Promise<RevocationEvent>;
   /**
@@ -77,10 +166,28 @@ export interface RevocationStore {
    * also hand over events past the cursor; applying those again from the feed is harmless.
    */
   snapshot(nowMs: number, onEvent: (event: RevocationEvent) => void): Promise<number>;
-  /** The revocations of `user` still in force at nowMs, in seq order (the CLI's session listing). */
+  /** The revocations of `user` still in force at nowMs, in seq order. */
   revocationsOf(user: string, nowMs: number): Promise<RevocationEvent[]>;
-  /** Deletes revocations and sessions that expired before nowMs; returns rows removed. */
+  /**
+   * Deletes revocations, issued tokens, refresh tokens and signing keys that expired before nowMs,
+   * and sessions that expired or ended; returns rows removed.
+   */
   purgeExpired(nowMs: number): Promise<number>;
+}
+
+/**
+ * Asymmetric signing keys (§11), shared by every instance. Each change takes the next seq of the
+ * change feed, so followers (changesSince, snapshot) see key changes in order with revocations.
+ */
+export interface KeyStore {
+  /** Keys that still matter at nowMs (any state), oldest first. */
+  listKeys(nowMs: number): Promise<StoredKey[]>;
+  /**
+   * Runs `plan` on the keys that still matter, holding the feed's writer lock, and stores the
+   * records it returns (new kids are inserted, known ones replaced), each as a feed event.
+   * Instances deciding at the same moment therefore decide one after the other.
+   */
+  updateKeys(nowMs: number, plan: (keys: StoredKey[]) => StoredKey[]): Promise<RevocationEvent[]>;
 }
 
 /** Failed logins of one (username, client address) pair in a window, for the admin listing. */
@@ -127,6 +234,7 @@ export interface Store {
   readonly sessions: SessionStore;
   readonly revocations: RevocationStore;
   readonly throttles: ThrottleStore;
+  readonly keys: KeyStore;
   /** Absent when the backend cannot push changes; followers then rely on polling. */
   readonly changeSignal?: ChangeSignal;
   /** Applies pending migrations; returns the versions applied now. */

@@ -220,7 +220,12 @@ export class RevocationHub {
 
   #purgeExpired(): void {
     const now = this.#options.clock.now();
+    // A key's events describe its whole state: only its latest one is kept, so an old 'active'
+    // event never outlives the 'removed' one that followed it.
+    const latestKeyEvent = new Map<string, number>();
+    for (const event of this.#log) if (event.kind === 'key') latestKeyEvent.set(event.kid, event.seq);
     this.#log = this.#log.filter((event) => {
+      if (event.kind === 'key' && latestKeyEvent.get(event.kid) !== event.seq) return false;
       const expiresAtMs = expiryOf(event);
       return expiresAtMs === undefined || expiresAtMs > now;
     });

@@ -53,6 +53,8 @@ export interface VerifierStatus {
   /** The last feed cursor received. */
   cursor: string | undefined;
   revokedTokens: number;
+  /** Ended sessions (SPEC §12) still refused. */
+  endedSessions: number;
   notBefores: number;
 }
 
@@ -151,6 +153,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       staleForMs: client.staleForMs(),
       cursor: client.cursor,
       revokedTokens: state.revokedTokenCount,
+      endedSessions: state.endedSessionCount,
       notBefores: state.notBeforeCount,
     }),
     async close() {
@@ -175,7 +178,7 @@ function describe(token: string): VerifiedToken {
 
 function keySetOf(secret: VerifierOptions['secret']): KeySet {
   if (secret === undefined) {
-    throw new TypeError('createVerifier: `secret` is required (the service signs with HS256; JWKS keys come with SPEC §11)');
+    throw new TypeError('createVerifier: `secret` is required (the service signs with HS256; verifying with the service\'s published key pairs (JWKS) is not supported yet)');
   }
   let verification: SigningKey[];
   if (typeof secret === 'string') verification = [{ kid: undefined, secret: Buffer.from(secret, 'utf8') }];
