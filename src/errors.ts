@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'user_exists'
   | 'user_not_found'
   | 'session_not_found'
-  | 'invalid_config';
+  | 'invalid_config'
+  | 'request_timeout';
 
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -62,6 +63,13 @@ export class Throttled extends AppError {
   constructor(retryAfterSeconds: number) {
     super('throttled', 'Too many failed login attempts; try again later.');
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The request body had not fully arrived within ATS_AUTH_BODY_TIMEOUT_MS. */
+export class RequestTimeout extends AppError {
+  constructor() {
+    super('request_timeout', 'The request took too long to arrive.');
   }
 }
 

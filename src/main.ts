@@ -207,6 +207,8 @@ export async function startServer(
       verifyOutcomes: verifyOutcomes(metrics),
       observeRequest: requestObserver(metrics),
       metrics: config.metricsPort === undefined ? metricsText : undefined,
+      bodyTimeoutMs: config.bodyTimeoutMs,
+      maxConnections: config.maxConnections,
     });
     await app.listen({ host: config.host, port: config.port });
     if (config.metricsPort !== undefined) {
