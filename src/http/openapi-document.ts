@@ -31,6 +31,7 @@ export async function openApiDocument(): Promise<unknown> {
     metrics: { contentType: 'text/plain', metrics: unused },
     bodyTimeoutMs: 10_000,
     maxConnections: 10_000,
+    jwks: { version: unused, keys: unused, maxAgeSeconds: 300, now: unused },
   });
   try {
     await app.ready();
