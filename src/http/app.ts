@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { Login } from '../auth/login.js';
 import type { Logout } from '../auth/logout.js';
+import type { Refresh, Sessions } from '../sessions/index.js';
 import { accountRoutes, type AccountSessions } from './account/routes.js';
 import { limitBodyTime } from './body-deadline.js';
 import { clientErrorHandler } from './client-error.js';
@@ -17,6 +18,8 @@ import { jwksRoute, type JwksSource } from './routes/jwks.js';
 import { loginRoute } from './routes/login.js';
 import { logoutRoutes } from './routes/logout.js';
 import { metricsRoute, type MetricsText } from './routes/metrics.js';
+import { refreshRoute } from './routes/refresh.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { verifyRoute, type VerifyOutcomes } from './routes/verify.js';
 import type { IsTrustedPeer } from './trusted-peers.js';
 import { createVerifyFastPath } from './verify-fast-path.js';
@@ -28,6 +31,8 @@ export interface AppDeps {
   logger: Logger;
   login: Login;
   logout: Logout;
+  sessions: Sessions;
+  refresh: Refresh;
   authenticate: Authenticate;
   readiness: Readiness;
   isTrustedPeer: IsTrustedPeer;
@@ -102,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(loginRoute, { login: deps.login, isTrustedPeer: deps.isTrustedPeer });
+  await app.register(refreshRoute, { refresh: deps.refresh, isTrustedPeer: deps.isTrustedPeer });
   await app.register(async (bodyless) => {
     // logout, logout_all and verify read only headers: whatever body a client or gateway sends
     // (of any type, even malformed) is read up to the limit and dropped.
@@ -111,6 +117,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       logout: deps.logout,
       authenticate: deps.authenticate,
       isTrustedPeer: deps.isTrustedPeer,
+    });
+    await bodyless.register(sessionRoutes, {
+      sessions: deps.sessions,
+      authenticate: deps.authenticate,
+      isTrustedPeer: deps.isTrustedPeer,
+      cookieName: deps.cookieName,
     });
     await bodyless.register(verifyRoute, {
       authenticate: deps.authenticate,
