@@ -1,6 +1,7 @@
 /** What handlers read off a request besides the body: the Bearer token, the client, the gateway's user. */
 import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
 import type { ClientInfo } from '../auth/client.js';
 import { TokenInvalid } from '../errors.js';
 import { MAX_TOKEN_BYTES } from '../tokens/index.js';
@@ -53,8 +54,20 @@ export function clientInfo(request: FastifyRequest, isTrusted: IsTrustedPeer): C
   let address = peer;
   if (typeof forwarded === 'string' && isTrusted(peer ?? undefined)) {
     const last = forwarded.split(',').map((s) => s.trim()).filter((s) => s !== '').pop();
-    if (last !== undefined) address = last;
+    if (last !== undefined) address = withoutPort(last);
   }
   const userAgent = request.headers['user-agent'];
   return { address, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null };
+}
+
+/**
+ * SPEC §15: a port in a forwarded address is ignored ("1.2.3.4:5678", "[2001:db8::1]:443"), so a
+ * client cannot get a fresh throttle count per source port. Anything else is kept as given.
+ */
+export function withoutPort(address: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(address);
+  if (bracketed && isIP(bracketed[1]!) === 6) return bracketed[1]!;
+  const v4 = /^([\d.]+):\d{1,5}$/.exec(address);
+  if (v4 && isIP(v4[1]!) === 4) return v4[1]!;
+  return address;
 }
