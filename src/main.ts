@@ -10,7 +10,7 @@ import { createLogout, type Logout } from './auth/logout.js';
 import { createUserAdmin, type UserAdmin } from './auth/user-admin.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
-import { argon2Hasher, chainVerifiers, createBuiltinVerifier } from './credentials/index.js';
+import { argon2Hasher, chainVerifiers, createBuiltinVerifier, knownUserAcross } from './credentials/index.js';
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
 import { createPeerTrust } from './http/trusted-peers.js';
@@ -78,7 +78,7 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
       verifyToken,
       userAdmin: createUserAdmin({ users: store.users, sessions: store.sessions, hasher: argon2Hasher, revoker, clock }),
       login: createLogin({ verifier, throttle, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, clock, audit }),
-      logout: createLogout({ verifyToken, revoker, audit }),
+      logout: createLogout({ verifyToken, revoker, audit, knownUser: knownUserAcross(verifiers), sessions: store.sessions, clock }),
       credentialBackends: verifiers.map((v) => v.name),
       throttle,
     };

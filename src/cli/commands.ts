@@ -64,7 +64,7 @@ export async function revokeCommand(core: Core, args: string[], out: Out): Promi
     throw new UsageError('usage: ats-auth revoke --jti <id> | --user <name>');
   }
   if (flag === '--user') {
-    await core.logout.logoutAll(value, CLI_CLIENT);
+    await core.logout.logoutAll(value, CLI_CLIENT, { mustBeKnown: true });
     return out(`all tokens of '${value}' issued up to now are revoked\n`);
   }
   const session = await core.store.sessions.findSession(value);

@@ -16,5 +16,6 @@ export async function createBuiltinVerifier(users: UserStore, hasher: PasswordHa
       const matches = await hasher.verify(user?.passwordHash ?? dummyHash, password);
       return user !== null && matches && !user.disabled ? { subject: user.name } : null;
     },
+    userExists: async (username) => (await users.findUser(username)) !== null,
   };
 }

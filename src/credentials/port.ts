@@ -13,4 +13,10 @@ export interface CredentialVerifier {
    * StoreUnavailable when the backend cannot answer.
    */
   verify(username: string, password: string): Promise<VerifiedIdentity | null>;
+  /**
+   * Optional: whether the backend has this user (disabled ones included), for logout_all and
+   * `revoke --user` to refuse a name nobody knows, and for logs to keep only a digest of names
+   * that are no user's. Backends that cannot tell leave it out. Throws like verify().
+   */
+  userExists?(username: string): Promise<boolean>;
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import type { Logout } from '../../auth/logout.js';
 import { Unauthenticated } from '../../errors.js';
-import { bearerToken, clientInfo, gatewayUser } from '../request-info.js';
+import { bearerToken, clientInfo, gatewayUser, type RequestHeaders } from '../request-info.js';
 import type { IsTrustedPeer } from '../trusted-peers.js';
 import { bearerSecurity, logoutAllResponses, logoutResponses } from '../schemas.js';
 
@@ -27,18 +27,21 @@ const LOGOUT_ALL_SCHEMA = {
 
 export const logoutRoutes: FastifyPluginAsyncTypebox<{ logout: Logout; isTrustedPeer: IsTrustedPeer }> = async (app, opts) => {
   app.post('/user/logout', { schema: LOGOUT_SCHEMA }, async (request, reply) => {
-    await opts.logout.logout(bearerToken(request), clientInfo(request, opts.isTrustedPeer));
+    await opts.logout.logout(bearerToken(request.raw), clientInfo(request, opts.isTrustedPeer));
     return noContent(reply);
   });
 
   app.post('/user/logout_all', { schema: LOGOUT_ALL_SCHEMA }, async (request, reply) => {
-    const user = gatewayUser(request, opts.isTrustedPeer) ?? subjectOfBearer(request, opts.logout);
-    await opts.logout.logoutAll(user, clientInfo(request, opts.isTrustedPeer));
+    const client = clientInfo(request, opts.isTrustedPeer);
+    const named = gatewayUser(request, opts.isTrustedPeer);
+    // A gateway may name anyone: a name no backend knows is an error, not a silent success.
+    if (named !== undefined) await opts.logout.logoutAll(named, client, { mustBeKnown: true });
+    else await opts.logout.logoutAll(subjectOfBearer(request.raw, opts.logout), client);
     return noContent(reply);
   });
 };
 
-function subjectOfBearer(request: Parameters<typeof bearerToken>[0], logout: Logout): string {
+function subjectOfBearer(request: RequestHeaders, logout: Logout): string {
   if (request.headers.authorization === undefined) throw new Unauthenticated();
   return logout.subjectOf(bearerToken(request));
 }
