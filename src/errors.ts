@@ -7,7 +7,6 @@ export type ErrorCode =
   | 'invalid_request'
   | 'invalid_credentials'
   | 'invalid_token'
-  | 'token_not_revocable'
   | 'unauthenticated'
   | 'throttled'
   | 'store_unavailable'
@@ -48,12 +47,6 @@ export class TokenInvalid extends AppError {
   constructor(reason: string) {
     super('invalid_token', 'The token is missing, malformed, expired or revoked.');
     this.reason = reason;
-  }
-}
-
-export class TokenNotRevocable extends AppError {
-  constructor() {
-    super('token_not_revocable', 'This token has no jti and can only be revoked with /user/logout_all.');
   }
 }
 

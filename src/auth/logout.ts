@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { KnownUser } from '../credentials/index.js';
-import { TokenNotRevocable, UnknownUser } from '../errors.js';
+import { UnknownUser } from '../errors.js';
 import type { Revoker } from '../revocation/index.js';
 import type { SessionStore } from '../store/index.js';
 import type { TokenVerifier } from '../tokens/index.js';
@@ -37,9 +37,9 @@ export function createLogout(deps: {
   return {
     async logout(token, client) {
       const claims = deps.verifyToken(token);
-      if (claims.jti === undefined) throw new TokenNotRevocable();
-      await deps.revoker.revokeToken({ jti: claims.jti, user: claims.sub, expiresAtMs: claims.expMs });
-      deps.audit.info({ event: 'logout', user: claims.sub, jti: claims.jti, client: client.address }, 'token revoked');
+      // A token of the seed's service has no jti: it is revoked by a digest of its text (§2).
+      await deps.revoker.revokeToken({ jti: claims.revocationId, user: claims.sub, expiresAtMs: claims.expMs });
+      deps.audit.info({ event: 'logout', user: claims.sub, jti: claims.revocationId, client: client.address }, 'token revoked');
     },
     async logoutAll(user, client, options) {
       if (options?.mustBeKnown && (await isUnknown(user))) throw new UnknownUser(user);

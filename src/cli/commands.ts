@@ -50,7 +50,7 @@ export async function sessionsCommand(core: Core, args: string[], out: Out): Pro
         s.jti,
         isoSeconds(s.issuedAtMs),
         isoSeconds(s.expiresAtMs),
-        core.state.isRevoked({ sub: s.user, jti: s.jti, iatMs: s.issuedAtMs }) ? 'revoked' : 'active',
+        core.state.isRevoked({ sub: s.user, revocationId: s.jti, iatMs: s.issuedAtMs }) ? 'revoked' : 'active',
         s.clientAddress ?? '-',
         s.userAgent ?? '-',
       ]),

@@ -5,12 +5,12 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode, Throttled } from '../errors.js';
+import { lingerIfIncomplete } from './linger.js';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
   invalid_credentials: 401,
   invalid_token: 401,
-  token_not_revocable: 400,
   unauthenticated: 401,
   throttled: 429,
   store_unavailable: 503,
@@ -57,6 +57,8 @@ export function errorHandler(error: FastifyError | AppError, request: FastifyReq
     return reply.code(400).send({ error: 'invalid_request', message: validationMessage(fastifyError) });
   }
   const known = fastifyError.code ? FRAMEWORK[fastifyError.code] : undefined;
+  // A body refused while it is still arriving (413): let the answer reach the client.
+  lingerIfIncomplete(request.raw);
   if (known) return reply.code(known.status).send({ error: known.error, message: known.message });
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return reply.code(fastifyError.statusCode).send({ error: 'bad_request', message: 'The request could not be understood.' });

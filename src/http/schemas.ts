@@ -50,7 +50,7 @@ const invalidToken = errorResponse('`invalid_token`: missing, malformed, expired
 
 export const logoutResponses = {
   204: emptyResponse('The token is revoked (also when it already was).'),
-  400: errorResponse('`token_not_revocable`: the token has no jti; use /user/logout_all. `invalid_request`: several Authorization headers.'),
+  400: errorResponse('`invalid_request`: several Authorization headers.'),
   401: invalidToken,
   413: tooLarge,
   503: unavailable,

@@ -16,7 +16,7 @@ describe('verify fast path', () => {
     const fastPath = createVerifyFastPath({
       authenticate: (token) => {
         if (token !== 'good') throw new TokenInvalid('bad');
-        return { sub: 'zoë', jti: 'j', iatMs: 0, expMs: 0 };
+        return { sub: 'zoë', jti: 'j', revocationId: 'j', iatMs: 0, expMs: 0 };
       },
       cookieName: 'auth',
       isClosing: () => closing,

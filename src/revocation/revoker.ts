@@ -8,7 +8,7 @@ import type { RevocationStore } from '../store/index.js';
 import type { RevocationState } from './state.js';
 
 export interface Revoker {
-  /** Revokes one token until it expires. */
+  /** Revokes one token until it expires; `jti` is the token's revocationId (jti or digest). */
   revokeToken(token: { jti: string; user: string; expiresAtMs: number }): Promise<void>;
   /** Refuses every token of `user` issued up to now; O(1) whatever the number of tokens. */
   revokeUser(user: string): Promise<void>;
@@ -24,7 +24,8 @@ export function createRevoker(deps: {
 }): Revoker {
   return {
     async revokeToken({ jti, user, expiresAtMs }) {
-      const event = await deps.store.revokeToken({ jti, user, expiresAtMs: expiresAtMs + deps.leewayMs });
+      // Tokens of the seed's service have fractional dates; the store keeps whole milliseconds.
+      const event = await deps.store.revokeToken({ jti, user, expiresAtMs: Math.ceil(expiresAtMs) + deps.leewayMs });
       deps.state.apply(event);
     },
     async revokeUser(user) {

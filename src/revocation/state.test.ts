@@ -7,8 +7,8 @@ const T = 1_800_000_000_000;
 test('a revoked jti is refused until purged after its expiry', () => {
   const state = new RevocationState();
   state.apply({ seq: 1, kind: 'token', jti: 'a', user: 'u', expiresAtMs: T + 1000 });
-  assert.equal(state.isRevoked({ sub: 'u', jti: 'a', iatMs: T - 5000 }), true);
-  assert.equal(state.isRevoked({ sub: 'u', jti: 'b', iatMs: T - 5000 }), false);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'a', iatMs: T - 5000 }), true);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'b', iatMs: T - 5000 }), false);
   assert.equal(state.purge(T + 999), 0);
   assert.equal(state.purge(T + 1000), 1);
   assert.equal(state.revokedTokenCount, 0);
@@ -17,11 +17,11 @@ test('a revoked jti is refused until purged after its expiry', () => {
 test('a not-before refuses tokens issued at or before it, of that user only', () => {
   const state = new RevocationState();
   state.apply({ seq: 1, kind: 'user', user: 'u', notBeforeMs: T, expiresAtMs: T + 10_000 });
-  assert.equal(state.isRevoked({ sub: 'u', jti: 'x', iatMs: T - 1 }), true);
-  assert.equal(state.isRevoked({ sub: 'u', jti: 'x', iatMs: T }), true);
-  assert.equal(state.isRevoked({ sub: 'u', jti: 'x', iatMs: T + 1000 }), false);
-  assert.equal(state.isRevoked({ sub: 'v', jti: 'x', iatMs: T - 1 }), false);
-  assert.equal(state.isRevoked({ sub: 'u', jti: undefined, iatMs: T - 1 }), true, 'tokens without jti too');
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'x', iatMs: T - 1 }), true);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'x', iatMs: T }), true);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'x', iatMs: T + 1000 }), false);
+  assert.equal(state.isRevoked({ sub: 'v', revocationId: 'x', iatMs: T - 1 }), false);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'sha256:x', iatMs: T - 1 }), true, 'tokens without jti too');
 });
 
 test('the latest not-before wins whatever order events arrive in', () => {
@@ -38,8 +38,8 @@ test('clear forgets everything before a snapshot is loaded', () => {
   state.apply({ seq: 1, kind: 'token', jti: 'old', user: 'u', expiresAtMs: T });
   state.clear();
   state.apply({ seq: 2, kind: 'token', jti: 'new', user: 'u', expiresAtMs: T });
-  assert.equal(state.isRevoked({ sub: 'u', jti: 'old', iatMs: 0 }), false);
-  assert.equal(state.isRevoked({ sub: 'u', jti: 'new', iatMs: 0 }), true);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'old', iatMs: 0 }), false);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'new', iatMs: 0 }), true);
 });
 
 test('applying the same event twice is harmless', () => {

@@ -6,12 +6,13 @@ import type { RevocationEvent } from '../store/index.js';
 
 export interface RevocationCheck {
   sub: string;
-  jti: string | undefined;
+  /** The token's jti, or for a token without one its digest (tokens/verifier.ts digestId). */
+  revocationId: string;
   iatMs: number;
 }
 
 export class RevocationState {
-  /** jti → when the revocation stops mattering (the token's expiry). */
+  /** jti (or digest of a jti-less token) → when the revocation stops mattering (the token's expiry). */
   readonly #tokens = new Map<string, number>();
   /** user → the latest not-before instant and when it stops mattering. */
   readonly #users = new Map<string, { notBeforeMs: number; expiresAtMs: number }>();
@@ -36,7 +37,7 @@ export class RevocationState {
   }
 
   isRevoked(token: RevocationCheck): boolean {
-    if (token.jti !== undefined && this.#tokens.has(token.jti)) return true;
+    if (this.#tokens.has(token.revocationId)) return true;
     const user = this.#users.get(token.sub);
     // iat has whole-second precision: a token of the same second as a logout_all counts as
     // issued before it. Login waits for the next second in that case (see notBeforeMs).

@@ -45,7 +45,11 @@ export interface SessionStore {
   findSession(jti: string): Promise<SessionRecord | null>;
 }
 
-/** One entry of the ordered revocation log; `seq` is the feed cursor. */
+/**
+ * One entry of the ordered revocation log; `seq` is the feed cursor. A 'token' event's `jti` is
+ * the token's jti, or for a token without one (the seed's service issued such tokens)
+ * 'sha256:' + base64url(SHA-256 of the token's text) — see tokens/verifier.ts digestId.
+ */
 export type RevocationEvent =
   | { seq: number; kind: 'token'; jti: string; user: string; expiresAtMs: number }
   | { seq: number; kind: 'user'; user: string; notBeforeMs: number; expiresAtMs: number };

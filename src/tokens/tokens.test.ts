@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createSigner } from 'fast-jwt';
 import { TokenInvalid } from '../errors.js';
 import { createTokenIssuer } from './issuer.js';
-import { createTokenVerifier, MAX_TOKEN_BYTES } from './verifier.js';
+import { createTokenVerifier, digestId, MAX_TOKEN_BYTES } from './verifier.js';
 
 const key = { kid: undefined, secret: Buffer.from('unit-test-secret-0123456789-abcdefghijklmnop') };
 const keys = { signing: key, verification: [key] };
@@ -28,7 +28,7 @@ test('issue → verify round trip with integer dates from the clock', () => {
   assert.equal(issued.issuedAtMs, T);
   assert.equal(issued.expiresAtMs, T + 3600_000);
   const claims = verifierAt(T)(issued.token);
-  assert.deepEqual(claims, { sub: 'marco', jti: issued.jti, iatMs: T, expMs: T + 3600_000 });
+  assert.deepEqual(claims, { sub: 'marco', jti: issued.jti, revocationId: issued.jti, iatMs: T, expMs: T + 3600_000 });
 });
 
 test('expiry honours the leeway and no more', () => {
@@ -88,4 +88,21 @@ test('a tampered copy of a verified token is refused', () => {
   const [header, , signature] = token.split('.');
   const other = Buffer.from(JSON.stringify({ iss: 'ats.auth', sub: 'admin', iat: T / 1000, exp: T / 1000 + 60 })).toString('base64url');
   assert.match(reason(() => verify(`${header}.${other}.${signature}`)), /SIGNATURE|INVALID/i);
+});
+
+test("a token of the seed's service (no jti, float dates) is keyed by a digest of its exact text", async () => {
+  const { createHmac } = await import('node:crypto');
+  const seedToken = (iat: number) => {
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${part({ typ: 'JWT', alg: 'HS256' })}.${part({ iss: 'ats.auth', sub: 'marco', exp: iat + 3600, iat })}`;
+    return `${input}.${createHmac('sha256', key.secret).update(input).digest('base64url')}`;
+  };
+  const first = seedToken(T / 1000 + 0.875);
+  const second = seedToken(T / 1000 + 0.625);
+  const claims = verifierAt(T + 1000)(first);
+  assert.equal(claims.jti, undefined);
+  assert.equal(claims.revocationId, digestId(first));
+  assert.match(claims.revocationId, /^sha256:[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(verifierAt(T + 1000)(second).revocationId, claims.revocationId, 'another token, another key');
+  assert.equal(claims.iatMs, T + 875);
 });

@@ -9,6 +9,7 @@
  * naming an unknown kid is refused and a token without kid (issued before a rotation began,
  * or when a single key was configured) is tried against each key.
  */
+import { createHash } from 'node:crypto';
 import { createDecoder, createVerifier, TokenError } from 'fast-jwt';
 import type { Clock } from '../clock.js';
 import { TokenInvalid } from '../errors.js';
@@ -19,8 +20,10 @@ export const MAX_TOKEN_BYTES = 8192;
 
 export interface VerifiedClaims {
   sub: string;
-  /** Absent in tokens of the seed's service; such tokens are revocable only by logout_all. */
+  /** Absent in tokens of the seed's service. */
   jti: string | undefined;
+  /** What a revocation of this one token is keyed on: the jti, or for a token without one its digest (see digestId). */
+  revocationId: string;
   /** May be fractional: the seed's service issued non-integer NumericDates. */
   iatMs: number;
   expMs: number;
@@ -86,7 +89,8 @@ export function createTokenVerifier(options: {
     if (jti !== undefined && (typeof jti !== 'string' || jti === '')) throw new TokenInvalid('bad jti');
     if (!isNumericDate(iat) || !isNumericDate(exp)) throw new TokenInvalid('bad iat/exp');
     if (nbf !== undefined && !isNumericDate(nbf)) throw new TokenInvalid('bad nbf');
-    const claims = Object.freeze({ sub, jti, iatMs: iat * 1000, expMs: exp * 1000 });
+    const revocationId = jti === undefined ? digestId(token) : (jti as string);
+    const claims = Object.freeze({ sub, jti, revocationId, iatMs: iat * 1000, expMs: exp * 1000 });
     return { claims, nbfMs: nbf === undefined ? undefined : nbf * 1000 };
   };
 
@@ -110,6 +114,16 @@ export function createTokenVerifier(options: {
     if (claims.expMs - claims.iatMs > maxLifetimeMs) throw new TokenInvalid('lifetime exceeds the configured TTL');
     return claims;
   };
+}
+
+/**
+ * The revocation key of a token without jti (the seed's service issued such tokens, §2):
+ * 'sha256:' + base64url(SHA-256 of the token's exact text). Issued jtis are plain base64url, so
+ * the two never collide; signatures are canonical (one text per token), so it names exactly
+ * that token. Anything that applies revocation events must key jti-less tokens this way.
+ */
+export function digestId(token: string): string {
+  return `sha256:${createHash('sha256').update(token).digest('base64url')}`;
 }
 
 /** Named keys: the kid picks one; without a kid every key is tried. */

@@ -21,9 +21,10 @@ export function forge(secret: string, claims: Record<string, unknown> = {}, head
  * A token shaped like the seed's service issued (header {"typ","alg"}, float iat/exp, no jti).
  * fast-jwt's signer refuses non-integer dates, so this one test helper signs with node:crypto.
  */
-export function seedStyleToken(secret: string, sub: string): string {
-  const t = Date.now() / 1000;
+export function seedStyleToken(secret: string, sub: string, lifetimeSeconds = 86400): string {
+  // Date.now() has whole milliseconds; the seed's service used time.time() (microseconds).
+  const t = Date.now() / 1000 + Math.random() / 1000;
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const input = `${part({ typ: 'JWT', alg: 'HS256' })}.${part({ iss: 'ats.auth', sub, exp: t + 86400, iat: t })}`;
+  const input = `${part({ typ: 'JWT', alg: 'HS256' })}.${part({ iss: 'ats.auth', sub, exp: t + lifetimeSeconds, iat: t })}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
