@@ -77,7 +77,7 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
       revoker,
       verifyToken,
       userAdmin: createUserAdmin({ users: store.users, sessions: store.sessions, hasher: argon2Hasher, revoker, clock }),
-      login: createLogin({ verifier, throttle, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, clock, audit }),
+      login: createLogin({ verifier, throttle, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, revoker, clock, audit }),
       logout: createLogout({ verifyToken, revoker, audit, knownUser: knownUserAcross(verifiers), sessions: store.sessions, clock }),
       credentialBackends: verifiers.map((v) => v.name),
       throttle,

@@ -33,6 +33,7 @@ test('a throttled login is refused before the password is checked (no hashing fo
     issuer: createTokenIssuer({ keys: { signing: key, verification: [key] }, issuer: 'ats.auth', audience: undefined, ttlSeconds: 60 }),
     sessions: store.sessions,
     state: new RevocationState(),
+    revoker: { revokeToken: async () => {}, revokeUser: async () => {} },
     clock,
     audit: { info: (fields: { event: string }) => void events.push(fields.event) } as never,
   });

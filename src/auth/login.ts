@@ -1,13 +1,16 @@
 /**
  * Login: ask the throttle (before any hashing, so guessing costs the attacker, not us), check
- * the password, issue a token, record the session — in that order.
+ * the password, issue a token, record the session, then check the account once more — in that
+ * order. The last check closes the race with `user disable/remove/passwd`: those change the user
+ * first and write the not-before after, so a login whose re-read missed the change has an iat at
+ * or before that not-before, and one whose re-read saw it answers 401 (its token revoked).
  */
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import type { CredentialVerifier } from '../credentials/index.js';
 import { InvalidCredentials, Throttled } from '../errors.js';
-import type { RevocationState } from '../revocation/index.js';
+import type { RevocationState, Revoker } from '../revocation/index.js';
 import type { SessionStore } from '../store/index.js';
 import type { Throttle } from '../throttle/index.js';
 import type { IssuedToken, TokenIssuer } from '../tokens/index.js';
@@ -21,6 +24,7 @@ export function createLogin(deps: {
   issuer: TokenIssuer;
   sessions: SessionStore;
   state: RevocationState;
+  revoker: Revoker;
   clock: Clock;
   audit: Pick<Logger, 'info'>;
 }): Login {
@@ -54,6 +58,12 @@ export function createLogin(deps: {
       clientAddress: client.address,
       userAgent: client.userAgent,
     });
+    if (identity.stillValid !== undefined && !(await identity.stillValid())) {
+      await deps.revoker.revokeToken({ jti: issued.jti, user: issued.subject, expiresAtMs: issued.expiresAtMs });
+      const fields = { event: 'login.superseded', user: issued.subject, jti: issued.jti, client: client.address };
+      deps.audit.info(fields, 'login refused: the account changed while it was checked');
+      throw new InvalidCredentials();
+    }
     deps.audit.info({ event: 'login.ok', user: issued.subject, jti: issued.jti, client: client.address }, 'login ok');
     return issued;
   };

@@ -39,16 +39,20 @@ export function createUserAdmin(deps: {
       checked(name, password);
       await deps.users.setPasswordHash(name, await deps.hasher.hash(password));
     },
-    // Revoke first: if the store fails in between, a retry still finds the user to act on,
-    // and no removed or disabled user keeps a working token.
+    // Change the user first, then write the not-before: a login in flight re-reads the user
+    // after issuing (login.ts), so it either sees the change and is refused, or re-read before
+    // it and holds a token issued before the not-before (§15). If the store fails in between,
+    // the user is left disabled and a retry still finds them to revoke.
     async disable(name) {
       await mustExist(name);
-      await deps.revoker.revokeUser(name);
       await deps.users.setDisabled(name, true);
+      await deps.revoker.revokeUser(name);
     },
     enable: (name) => deps.users.setDisabled(name, false),
+    // Disable, revoke, then remove: same order as disable, and a failed revoke leaves a user to retry on.
     async remove(name) {
       await mustExist(name);
+      await deps.users.setDisabled(name, true);
       await deps.revoker.revokeUser(name);
       await deps.users.removeUser(name);
     },

@@ -14,7 +14,14 @@ export async function createBuiltinVerifier(users: UserStore, hasher: PasswordHa
     async verify(username, password) {
       const user = await users.findUser(username);
       const matches = await hasher.verify(user?.passwordHash ?? dummyHash, password);
-      return user !== null && matches && !user.disabled ? { subject: user.name } : null;
+      if (user === null || !matches || user.disabled) return null;
+      return {
+        subject: user.name,
+        async stillValid() {
+          const now = await users.findUser(user.name);
+          return now !== null && !now.disabled && now.passwordHash === user.passwordHash;
+        },
+      };
     },
     userExists: async (username) => (await users.findUser(username)) !== null,
   };

@@ -3,6 +3,12 @@
 export interface VerifiedIdentity {
   /** Becomes the token's `sub`. */
   subject: string;
+  /**
+   * Backends that keep their users in the store: whether the account is still as it was when
+   * the password was checked (not disabled, removed or given a new password since). Login asks
+   * after recording the token, so a login in flight across such a change is refused (§15).
+   */
+  stillValid?(): Promise<boolean>;
 }
 
 export interface CredentialVerifier {
