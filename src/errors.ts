@@ -67,7 +67,7 @@ export class Throttled extends AppError {
 
 export class StoreUnavailable extends AppError {
   constructor(cause: unknown) {
-    super('store_unavailable', 'The token store is unavailable; nothing was changed.', { cause });
+    super('store_unavailable', 'The token store is unavailable or did not answer in time; try again.', { cause });
   }
 }
 

@@ -41,7 +41,7 @@ describe('OpenAPI document', () => {
   test('describes every endpoint with its statuses and the headers clients rely on', () => {
     const doc = JSON.parse(COMMITTED) as Doc;
     const p = doc.paths;
-    assert.deepEqual(Object.keys(p['/user/login']!.post!.responses), ['200', '400', '401', '413', '415', '429', '503']);
+    assert.deepEqual(Object.keys(p['/user/login']!.post!.responses), ['200', '400', '401', '413', '415', '429', '503', '4XX']);
     assert.ok(p['/user/login']!.post!.responses['429']!.headers?.['Retry-After']);
     assert.ok(p['/user/logout']!.post!.responses['204']);
     assert.equal(p['/user/logout']!.post!.responses['204']!.content, undefined, '204 has no body');
@@ -53,5 +53,17 @@ describe('OpenAPI document', () => {
     }
     for (const path of ['/healthz', '/readyz', '/metrics']) assert.ok(p[path]?.get, path);
     assert.ok(p['/readyz']!.get!.responses['503']);
+  });
+
+  test('names every operation once and says who may call it', () => {
+    const doc = JSON.parse(COMMITTED) as { paths: Record<string, Record<string, { operationId?: string; security?: unknown }>> };
+    const ops = Object.values(doc.paths).flatMap((item) => Object.values(item));
+    const ids = ops.map((op) => op.operationId);
+    assert.ok(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]*$/.test(id)), `operationIds: ${ids.join(', ')}`);
+    assert.equal(new Set(ids).size, ids.length, `duplicate operationIds: ${ids.join(', ')}`);
+    const op = (id: string) => ops.find((o) => o.operationId === id)!;
+    assert.deepEqual(op('logoutAll').security, [{ bearerAuth: [] }, { gatewayUser: [] }]);
+    for (const id of ['logout', 'verify', 'verifyPost', 'verifyHead']) assert.deepEqual(op(id).security, [{ bearerAuth: [] }], id);
+    for (const id of ['login', 'healthz', 'readyz', 'metrics']) assert.deepEqual(op(id).security, [], id);
   });
 });

@@ -13,6 +13,8 @@ import { TcpProxy } from './support/tcp-proxy.js';
 
 const PASSWORD = 'correct horse battery staple';
 const STALE_MS = 2000;
+/** The default ATS_AUTH_STORE_TIMEOUT_MS. */
+const STORE_TIMEOUT_MS = 2000;
 
 describe('PostgreSQL faults', () => {
   let db: StoreHandle;
@@ -108,6 +110,44 @@ describe('PostgreSQL faults', () => {
     assert.equal((await a.verify(kept)).status, 200);
     const fresh = await a.login('marco', PASSWORD);
     assert.equal((await a.post('/user/logout', bearer(fresh))).status, 204);
+    assertStillRunning(a);
+  });
+
+  test('a black-holed path (nothing forwarded, nothing reset): writes 503 within the store deadline, verify until stale', async () => {
+    const kept = await a.login('marco', PASSWORD);
+    proxy.hold();
+    try {
+      const heldAt = Date.now();
+      assert.equal((await a.verify(kept)).status, 200, 'verify answers from memory within the staleness bound');
+      const timed = async (send: () => Promise<Response>) => {
+        const started = Date.now();
+        const res = await send();
+        return { res, ms: Date.now() - started };
+      };
+      const answers = await Promise.all([
+        timed(() => a.post('/user/login', loginBody)),
+        timed(() => a.post('/user/logout', bearer(kept))),
+        timed(() => a.post('/user/logout_all', bearer(kept))),
+        timed(() => fetch(`${a.url}/readyz`)),
+      ]);
+      for (const { res, ms } of answers.slice(0, 3)) {
+        await assertUnavailable(res);
+        // The deadline (2 s by default), not TCP keepalive (minutes); margin for a busy machine.
+        assert.ok(ms >= STORE_TIMEOUT_MS - 100 && ms < STORE_TIMEOUT_MS + 2000, `answered after ${ms} ms`);
+      }
+      assert.equal(answers[3]!.res.status, 503, 'not ready');
+      await eventually('verify fails closed once the feed is stale', async () => (await a.verify(kept)).status === 503, STALE_MS + 3000, 100);
+      assert.ok(Date.now() - heldAt >= STALE_MS / 2, 'verify answered from memory for a while first');
+      assertStillRunning(a);
+    } finally {
+      proxy.release();
+    }
+    await eventually('a is ready again', async () => (await fetch(`${a.url}/readyz`)).status === 200, 8000, 50);
+    // The held writes may still have landed after their 503 (only ever stricter); new ones work.
+    const fresh = await a.login('marco', PASSWORD);
+    assert.equal((await a.verify(fresh)).status, 200);
+    assert.equal((await a.post('/user/logout', bearer(fresh))).status, 204);
+    assert.equal((await a.verify(fresh)).status, 401);
     assertStillRunning(a);
   });
 

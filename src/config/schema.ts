@@ -29,6 +29,8 @@ export interface Config {
   feedPollMs: number;
   /** Verify fails closed once the feed has not been read successfully for this long. */
   feedStaleMs: number;
+  /** Login, logout and readiness answer 503 when the store has not answered within this long. */
+  storeTimeoutMs: number;
   /** When set, verify also reads the token from this cookie. */
   cookieName: string | undefined;
   /** When set, /metrics is served on this port (same host) instead of the main one. */
@@ -182,6 +184,7 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
   logLevel: { key: 'logLevel', env: 'ATS_AUTH_LOG_LEVEL', default: 'info', parse: logLevel },
   feedPollMs: { key: 'feedPollMs', env: 'ATS_AUTH_FEED_POLL_MS', default: 100, parse: integer(10, 60_000) },
   feedStaleMs: { key: 'feedStaleMs', env: 'ATS_AUTH_FEED_STALE_MS', default: 5000, parse: integer(100, 3_600_000) },
+  storeTimeoutMs: { key: 'storeTimeoutMs', env: 'ATS_AUTH_STORE_TIMEOUT_MS', default: 2000, parse: integer(100, 600_000) },
   cookieName: { key: 'cookieName', env: 'ATS_AUTH_COOKIE_NAME', default: undefined, parse: optionalText },
   metricsPort: { key: 'metricsPort', env: 'ATS_AUTH_METRICS_PORT', default: undefined, parse: optionalInteger(0, 65535) },
   shutdownTimeoutMs: {

@@ -5,6 +5,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { version } from '../version.js';
+import { SECURITY_SCHEMES, TAGS } from './openapi-operation.js';
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -16,9 +17,18 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         description: 'Password login, JWTs, gateway verify and real revocation.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
-      components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
+      servers: [
+        {
+          url: 'http://{host}:{port}',
+          description: 'The service itself (behind a gateway, clients call the gateway\'s address instead).',
+          variables: {
+            host: { default: '127.0.0.1', description: 'Where the service listens (ATS_AUTH_HOST).' },
+            port: { default: '8081', description: 'ATS_AUTH_PORT (default 8081).' },
+          },
+        },
+      ],
+      tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

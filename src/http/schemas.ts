@@ -1,6 +1,7 @@
 /** Route schemas: validation, TypeScript types and response serialization from one source. */
 import { Type } from '@fastify/type-provider-typebox';
 import { MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS } from '../auth/input-rules.js';
+import { errorResponse } from './openapi-operation.js';
 
 export const LoginBody = Type.Object(
   {
@@ -16,10 +17,6 @@ const WWW_AUTHENTICATE = {
   'WWW-Authenticate': { type: 'string', description: 'RFC 6750: `Bearer error="invalid_token"`.' },
 };
 
-function errorResponse(description: string, headers?: Record<string, { type: string; description: string }>) {
-  return Type.Object({ error: Type.String(), message: Type.String() }, { description, ...(headers ? { headers } : {}) });
-}
-
 /** An empty body (OpenAPI: no content); `headers` documents the ones that matter. */
 function emptyResponse(description: string, headers?: Record<string, { type: string; description: string }>) {
   return Type.Unsafe<undefined>({ type: 'null', description, ...(headers ? { headers } : {}) });
@@ -27,9 +24,6 @@ function emptyResponse(description: string, headers?: Record<string, { type: str
 
 const unavailable = errorResponse('`store_unavailable`, `credential_backend_unavailable` or `feed_stale`: try again later.');
 const tooLarge = errorResponse('`payload_too_large`: the body is over the limit (8 KiB).');
-
-/** Documents `Authorization: Bearer <JWT>` without a per-request header schema (verify is the hot path). */
-export const bearerSecurity = [{ bearerAuth: [] }];
 
 export const loginResponses = {
   200: Type.Object(

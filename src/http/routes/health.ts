@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
+import { operation } from '../openapi-operation.js';
 
 export interface Readiness {
   /** Throws when the store cannot be reached. */
@@ -24,11 +25,19 @@ const NotReady = Type.Object(
 );
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ readiness: Readiness }> = async (app, opts) => {
-  app.get('/healthz', { schema: { summary: 'Liveness', response: { 200: Alive } } }, async () => ({ status: 'ok' as const }));
+  app.get('/healthz', { schema: operation({ operationId: 'healthz', summary: 'Liveness', tags: ['operations'], access: 'public', response: { 200: Alive } }) }, async () => ({ status: 'ok' as const }));
 
   app.get(
     '/readyz',
-    { schema: { summary: 'Readiness', response: { 200: Ready, 503: NotReady } } },
+    {
+      schema: operation({
+        operationId: 'readyz',
+        summary: 'Readiness',
+        tags: ['operations'],
+        access: 'public',
+        response: { 200: Ready, 503: NotReady },
+      }),
+    },
     async (_request, reply) => {
       const store = await opts.readiness.pingStore().then(
         () => 'ok' as const,

@@ -5,18 +5,22 @@ import type { Login } from '../../auth/login.js';
 import { InvalidRequest } from '../../errors.js';
 import type { IsTrustedPeer } from '../trusted-peers.js';
 import { clientInfo } from '../request-info.js';
+import { operation } from '../openapi-operation.js';
 import { LoginBody, loginResponses } from '../schemas.js';
 
 export const loginRoute: FastifyPluginAsyncTypebox<{ login: Login; isTrustedPeer: IsTrustedPeer }> = async (app, opts) => {
   app.post(
     '/user/login',
     {
-      schema: {
+      schema: operation({
+        operationId: 'login',
         summary: 'Check a username and password and issue a token',
+        tags: ['auth'],
+        access: 'public',
         consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: LoginBody,
         response: loginResponses,
-      },
+      }),
     },
     async (request, reply) => {
       const { username, password } = request.body;

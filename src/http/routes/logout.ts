@@ -1,29 +1,28 @@
 /** POST /user/logout and /user/logout_all — §2. Bodies are ignored. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@fastify/type-provider-typebox';
 import type { Logout } from '../../auth/logout.js';
 import { Unauthenticated } from '../../errors.js';
 import { bearerToken, clientInfo, gatewayUser, type RequestHeaders } from '../request-info.js';
 import type { IsTrustedPeer } from '../trusted-peers.js';
-import { bearerSecurity, logoutAllResponses, logoutResponses } from '../schemas.js';
+import { operation } from '../openapi-operation.js';
+import { logoutAllResponses, logoutResponses } from '../schemas.js';
 
-const LOGOUT_SCHEMA = {
+const LOGOUT_SCHEMA = operation({
+  operationId: 'logout',
   summary: 'Revoke the presented token',
-  security: bearerSecurity,
+  tags: ['auth'],
+  access: 'bearer',
   response: logoutResponses,
-};
+});
 
-const LOGOUT_ALL_SCHEMA = {
+const LOGOUT_ALL_SCHEMA = operation({
+  operationId: 'logoutAll',
   summary: 'Revoke every token of a user issued up to now',
-  description: 'The user is the trusted gateway\'s X-Auth-UserId, or else the subject of the Bearer token.',
-  security: [{}, ...bearerSecurity],
-  headers: Type.Object({
-    'x-auth-userid': Type.Optional(
-      Type.String({ description: 'The user, honoured only from a trusted proxy (ATS_AUTH_TRUSTED_PROXIES).' }),
-    ),
-  }),
+  description: "The user is the trusted gateway's X-Auth-UserId, or else the subject of the Bearer token.",
+  tags: ['auth'],
+  access: 'bearerOrGateway',
   response: logoutAllResponses,
-};
+});
 
 export const logoutRoutes: FastifyPluginAsyncTypebox<{ logout: Logout; isTrustedPeer: IsTrustedPeer }> = async (app, opts) => {
   app.post('/user/logout', { schema: LOGOUT_SCHEMA }, async (request, reply) => {

@@ -9,7 +9,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticate } from '../../auth/authenticate.js';
 import type { VerifiedClaims } from '../../tokens/index.js';
 import { bearerToken } from '../request-info.js';
-import { bearerSecurity, verifyResponses } from '../schemas.js';
+import { operation } from '../openapi-operation.js';
+import { verifyResponses } from '../schemas.js';
 import { encodeUserHeader } from '../user-header.js';
 import { fastPathRefusal } from '../verify-fast-path.js';
 
@@ -19,14 +20,33 @@ export interface VerifyOutcomes {
   refused(error: unknown): void;
 }
 
-/** The methods an OpenAPI path item can name; the route answers the others too, undocumented. */
-const DOCUMENTED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'];
+/**
+ * The methods an OpenAPI path item can name; the route answers the others too, undocumented.
+ * HEAD before GET: registered first, it keeps Fastify from adding a HEAD route of its own.
+ */
+const DOCUMENTED_METHODS = ['HEAD', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE'];
 
-const VERIFY_SCHEMA = {
-  summary: 'Check a token (the gateway calls this on every request)',
-  description: 'For nginx auth_request, Traefik ForwardAuth, Envoy ext_authz and HAProxy; answers every method.',
-  security: bearerSecurity,
-  response: verifyResponses,
+/** One operation per method (each needs its own operationId): verify for GET, verifyPost for POST … */
+function verifySchema(method: string) {
+  return operation({
+    operationId: method === 'GET' ? 'verify' : `verify${method[0]}${method.slice(1).toLowerCase()}`,
+    summary: 'Check a token (the gateway calls this on every request)',
+    description: 'For nginx auth_request, Traefik ForwardAuth, Envoy ext_authz and HAProxy; answers every method alike.',
+    tags: ['gateway'],
+    access: 'bearer',
+    response: verifyResponses,
+  });
+}
+
+/**
+ * @fastify/swagger leaves a HEAD-only route out of the document unless asked, and then names it
+ * `<operationId>-head`; gateways do send HEAD, so it is documented, as verifyHead.
+ */
+const HEAD_DOCUMENTED = {
+  config: {
+    swagger: { exposeHeadRoute: true },
+    swaggerTransform: ({ schema, url }: { schema: object; url: string }) => ({ schema: { ...schema, operationId: 'verifyHead' }, url }),
+  },
 };
 
 export const verifyRoute: FastifyPluginAsyncTypebox<{
@@ -49,9 +69,11 @@ export const verifyRoute: FastifyPluginAsyncTypebox<{
     return reply.code(200).send();
   };
   const others = app.supportedMethods.filter((method) => !DOCUMENTED_METHODS.includes(method));
-  app.route({ method: DOCUMENTED_METHODS, url: '/user/verify', schema: VERIFY_SCHEMA, handler });
-  app.route({ method: others, url: '/user/verify', schema: { ...VERIFY_SCHEMA, hide: true }, handler });
+  for (const method of DOCUMENTED_METHODS) {
+    app.route({ method, url: '/user/verify', schema: verifySchema(method), handler, ...(method === 'HEAD' ? HEAD_DOCUMENTED : {}) });
+  }
+  app.route({ method: others, url: '/user/verify', schema: { ...verifySchema('GET'), hide: true }, handler });
   // Envoy's ext_authz HTTP service asks for path_prefix + the original path
   // (/user/verify/orders/42): the suffix says what is accessed, not who; it changes nothing.
-  app.route({ method: app.supportedMethods, url: '/user/verify/*', schema: { ...VERIFY_SCHEMA, hide: true }, handler });
+  app.route({ method: app.supportedMethods, url: '/user/verify/*', schema: { ...verifySchema('GET'), hide: true }, handler });
 };

@@ -79,7 +79,8 @@ interface RevocationRow {
 /** A RevocationRow as a raw tuple, in the column order of SQL.activeRevocations. */
 type RevocationTuple = [number, RevocationRow['kind'], string | null, string, number | null, number];
 
-export function openSqliteStore(dataDir: string): Store {
+/** busyTimeoutMs: how long a call waits for another process's write lock before StoreUnavailable. */
+export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
   const file = join(resolve(dataDir), 'ats-auth.sqlite');
   let db: Database.Database;
   try {
@@ -87,7 +88,7 @@ export function openSqliteStore(dataDir: string): Store {
     db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     db.pragma('foreign_keys = ON');
   } catch (error) {
     throw new StoreUnavailable(error);
