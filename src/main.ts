@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAuthenticate } from './auth/authenticate.js';
 import { createLogin, type Login } from './auth/login.js';
+import { createNameForLog } from './auth/log-name.js';
 import { createLogout, type Logout } from './auth/logout.js';
 import { createUserAdmin, type UserAdmin } from './auth/user-admin.js';
 import { systemClock, type Clock } from './clock.js';
@@ -70,6 +71,7 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
     });
     const verifiers = [await createBuiltinVerifier(store.users, argon2Hasher)];
     const verifier = chainVerifiers(verifiers);
+    const knownUser = knownUserAcross(verifiers);
     return {
       config,
       store,
@@ -77,8 +79,18 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
       revoker,
       verifyToken,
       userAdmin: createUserAdmin({ users: store.users, sessions: store.sessions, hasher: argon2Hasher, revoker, clock }),
-      login: createLogin({ verifier, throttle, issuer: createTokenIssuer(tokenOptions), sessions: store.sessions, state, revoker, clock, audit }),
-      logout: createLogout({ verifyToken, revoker, audit, knownUser: knownUserAcross(verifiers), sessions: store.sessions, clock }),
+      login: createLogin({
+        verifier,
+        throttle,
+        issuer: createTokenIssuer(tokenOptions),
+        sessions: store.sessions,
+        state,
+        revoker,
+        clock,
+        audit,
+        nameForLog: createNameForLog(knownUser),
+      }),
+      logout: createLogout({ verifyToken, revoker, audit, knownUser, sessions: store.sessions, clock }),
       credentialBackends: verifiers.map((v) => v.name),
       throttle,
     };

@@ -15,6 +15,7 @@ import type { SessionStore } from '../store/index.js';
 import type { Throttle } from '../throttle/index.js';
 import type { IssuedToken, TokenIssuer } from '../tokens/index.js';
 import type { ClientInfo } from './client.js';
+import type { NameForLog } from './log-name.js';
 
 export type Login = (credentials: { username: string; password: string }, client: ClientInfo) => Promise<IssuedToken>;
 
@@ -27,6 +28,8 @@ export function createLogin(deps: {
   revoker: Revoker;
   clock: Clock;
   audit: Pick<Logger, 'info'>;
+  /** An attempted username as logs may show it: unknown names only as a digest. */
+  nameForLog: NameForLog;
 }): Login {
   return async ({ username, password }, client) => {
     const address = client.address ?? '';
@@ -36,7 +39,8 @@ export function createLogin(deps: {
     } catch (error) {
       if (error instanceof Throttled) {
         const retryAfter = error.retryAfterSeconds;
-        deps.audit.info({ event: 'login.throttled', user: username, client: client.address, retryAfter }, 'login throttled');
+        const name = await deps.nameForLog(username);
+        deps.audit.info({ event: 'login.throttled', ...name, client: client.address, retryAfter }, 'login throttled');
       }
       throw error;
     }
@@ -44,7 +48,7 @@ export function createLogin(deps: {
     const identity = await deps.verifier.verify(username, password);
     if (identity === null) {
       // Already counted by admit(); only a success uncounts it.
-      deps.audit.info({ event: 'login.failed', user: username, client: client.address }, 'login failed');
+      deps.audit.info({ event: 'login.failed', ...(await deps.nameForLog(username)), client: client.address }, 'login failed');
       throw new InvalidCredentials();
     }
     await deps.throttle.succeeded(username, address);
