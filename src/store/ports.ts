@@ -59,6 +59,12 @@ export interface RevocationStore {
   revokeToken(input: { jti: string; user: string; expiresAtMs: number }): Promise<RevocationEvent>;
   /** Durably refuses every token of `user` issued at or before notBeforeMs, in one row. */
   revokeUser(input: { user: string; notBeforeMs: number; expiresAtMs: number }): Promise<RevocationEvent>;
+  /**
+   * The last seq the log has assigned, purged rows included (0 for a new log). Below a
+   * follower's cursor only when the log went backwards: a restored database, a reset sequence,
+   * a new SQLite file.
+   */
+  headSeq(): Promise<number>;
   /** Events with seq > cursor in seq order, at most `limit`. */
   changesSince(cursor: number, limit: number): Promise<RevocationEvent[]>;
   /**

@@ -60,6 +60,9 @@ const SQL = {
   changesSince: 'SELECT * FROM revocations WHERE seq > $1 ORDER BY seq LIMIT $2',
   activeRevocations: 'SELECT * FROM revocations WHERE expires_at_ms > $1 ORDER BY seq',
   maxSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM revocations',
+  // The identity column's sequence (named by PostgreSQL after table and column): the last seq
+  // drawn, committed or not, purged or not; 0 before the first (or after RESTART).
+  headSeq: 'SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS seq FROM revocations_seq_seq',
   purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= $1',
   purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= $1',
 } as const;
@@ -190,17 +193,27 @@ export function openPostgresStore(url: string): Store {
   }
 
   const revocations: RevocationStore = {
-    revokeToken: ({ jti, user, expiresAtMs }) =>
-      serialisedInsert(async (tx) => {
+    revokeToken: async ({ jti, user, expiresAtMs }) => {
+      // Already revoked (a repeated logout): answer from the row, without the table lock that
+      // serialises writers or a NOTIFY waking every follower for nothing.
+      const [known] = await guarded(() => sql.unsafe<RevocationRow[]>(SQL.findTokenRevocation, [jti]));
+      if (known) return toEvent(known);
+      return serialisedInsert(async (tx) => {
         const [inserted] = await tx.unsafe<RevocationRow[]>(SQL.insertTokenRevocation, [jti, user, expiresAtMs, Date.now()]);
         if (inserted) return inserted;
         const [existing] = await tx.unsafe<RevocationRow[]>(SQL.findTokenRevocation, [jti]);
         return existing!;
-      }),
+      });
+    },
     revokeUser: ({ user, notBeforeMs, expiresAtMs }) =>
       serialisedInsert(async (tx) => {
         const [row] = await tx.unsafe<RevocationRow[]>(SQL.insertUserRevocation, [user, notBeforeMs, expiresAtMs, Date.now()]);
         return row!;
+      }),
+    headSeq: () =>
+      guarded(async () => {
+        const [row] = await sql.unsafe<{ seq: Int8 }[]>(SQL.headSeq);
+        return Number(row!.seq);
       }),
     changesSince: (cursor, limit) =>
       guarded(async () => (await sql.unsafe<RevocationRow[]>(SQL.changesSince, [cursor, limit])).map(toEvent)),

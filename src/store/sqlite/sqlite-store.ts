@@ -162,12 +162,18 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
   });
 
   const revocations: RevocationStore = {
+    // Already revoked (a repeated logout): answer from the row without taking the write lock.
     revokeToken: ({ jti, user, expiresAtMs }) =>
-      guarded(() => toEvent(revokeTokenTx.immediate(jti, user, expiresAtMs, Date.now()))),
+      guarded(() =>
+        toEvent(
+          stmt<[string], RevocationRow>(SQL.findTokenRevocation).get(jti) ?? revokeTokenTx.immediate(jti, user, expiresAtMs, Date.now()),
+        ),
+      ),
     revokeUser: ({ user, notBeforeMs, expiresAtMs }) =>
       guarded(() =>
         toEvent(stmt<unknown[], RevocationRow>(SQL.insertUserRevocation).get(user, notBeforeMs, expiresAtMs, Date.now())!),
       ),
+    headSeq: () => guarded(() => stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq),
     changesSince: (cursor, limit) =>
       guarded(() => stmt<[number, number], RevocationRow>(SQL.changesSince).all(cursor, limit).map(toEvent)),
     snapshot: (nowMs, onEvent) =>
