@@ -166,7 +166,8 @@ for (const kind of STORES) {
         const expiresAtMs = Date.now() + HOUR;
         const first = await store.revocations.revokeToken({ jti: 'j-again', user: 'ivy', expiresAtMs });
         let woken = 0;
-        const unsubscribe = store.changeSignal?.subscribe(() => woken++);
+        // A store of its own: its signal connects (and wakes once) on its first subscriber.
+        const unsubscribe = open().changeSignal?.subscribe(() => woken++);
         if (unsubscribe) await until(() => woken > 0); // LISTEN is in place
         const wokenBefore = woken;
         const release = await db.lockRevocations();
