@@ -10,7 +10,7 @@ export type ErrorCode =
   | 'unauthenticated'
   | 'throttled'
   | 'store_unavailable'
-  | 'credential_backend_unavailable'
+  | 'credentials_unavailable'
   | 'feed_stale'
   | 'user_exists'
   | 'user_not_found'
@@ -71,9 +71,14 @@ export class StoreUnavailable extends AppError {
   }
 }
 
+/** No backend accepted or rejected the password and at least one could not be asked (§10). */
 export class CredentialBackendUnavailable extends AppError {
-  constructor(backend: string, cause: unknown) {
-    super('credential_backend_unavailable', `The credential backend '${backend}' is unavailable.`, { cause });
+  /** The backends that could not be asked, in chain order. */
+  readonly backends: readonly string[];
+
+  constructor(backends: readonly string[], cause: unknown) {
+    super('credentials_unavailable', 'The credential backend is unavailable; try again later.', { cause });
+    this.backends = backends;
   }
 }
 

@@ -11,11 +11,18 @@ import { createLogout, type Logout } from './auth/logout.js';
 import { createUserAdmin, type UserAdmin } from './auth/user-admin.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
-import { argon2Hasher, chainVerifiers, createBuiltinVerifier, knownUserAcross } from './credentials/index.js';
+import { argon2Hasher, createCredentials, knownUserAcross, type CredentialObserver, type CredentialVerifier } from './credentials/index.js';
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
 import { createPeerTrust } from './http/trusted-peers.js';
-import { createMetrics, instrumentLogin, instrumentLogout, requestObserver, verifyOutcomes } from './metrics/index.js';
+import {
+  createMetrics,
+  credentialObserver,
+  instrumentLogin,
+  instrumentLogout,
+  requestObserver,
+  verifyOutcomes,
+} from './metrics/index.js';
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createThrottle, type Throttle } from './throttle/index.js';
@@ -33,14 +40,24 @@ export interface Core {
   userAdmin: UserAdmin;
   login: Login;
   logout: Logout;
-  /** Names of the credential verifiers, in the order they are tried. */
+  /** The chain of credential backends (§10). */
+  credentials: CredentialVerifier;
+  /** Names of the credential backends, in the order they are asked. */
   credentialBackends: readonly string[];
   throttle: Throttle;
+  /** Closes the credential backends' connections and then the store. */
+  close(): Promise<void>;
 }
 
 /** Opens the store (applying migrations) and builds the services shared by server and CLI. */
-export async function createCore(config: Readonly<Config>, logger: Logger, clock: Clock = systemClock): Promise<Core> {
+export async function createCore(
+  config: Readonly<Config>,
+  logger: Logger,
+  clock: Clock = systemClock,
+  options: { observeCredentials?: CredentialObserver } = {},
+): Promise<Core> {
   const store = await openStore(config);
+  let credentials: CredentialVerifier | undefined;
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ versions: applied }, 'applied migrations');
@@ -69,9 +86,16 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
         userDelayMs: config.throttleUserDelayMs,
       },
     });
-    const verifiers = [await createBuiltinVerifier(store.users, argon2Hasher)];
-    const verifier = chainVerifiers(verifiers);
-    const knownUser = knownUserAcross(verifiers);
+    const built = await createCredentials(config, {
+      users: store.users,
+      hasher: argon2Hasher,
+      logger,
+      observe: options.observeCredentials,
+    });
+    credentials = built.verifier;
+    const verifier = credentials;
+    const backends = built.backends;
+    const knownUser = knownUserAcross(backends);
     return {
       config,
       store,
@@ -91,10 +115,16 @@ export async function createCore(config: Readonly<Config>, logger: Logger, clock
         nameForLog: createNameForLog(knownUser),
       }),
       logout: createLogout({ verifyToken, revoker, audit, knownUser, sessions: store.sessions, clock }),
-      credentialBackends: verifiers.map((v) => v.name),
+      credentials: verifier,
+      credentialBackends: verifier.backends,
       throttle,
+      async close() {
+        await verifier.close();
+        await store.close();
+      },
     };
   } catch (error) {
+    await credentials?.close();
     await store.close();
     throw error;
   }
@@ -115,8 +145,16 @@ export async function startServer(
   clock: Clock = systemClock,
   announce = 'ats-auth listening',
 ): Promise<RunningServer> {
-  const core = await createCore(config, logger, clock);
-  const feed = new RevocationFeed({
+  // Metrics first, so the credential backends report to them; the gauges read core and feed at scrape time.
+  let core: Core | undefined;
+  let feed: RevocationFeed | undefined;
+  const metrics = createMetrics({
+    revokedTokenCount: () => core?.state.revokedTokenCount ?? 0,
+    notBeforeCount: () => core?.state.notBeforeCount ?? 0,
+    feedLagMs: () => feed?.lagMs() ?? 0,
+  });
+  core = await createCore(config, logger, clock, { observeCredentials: credentialObserver(metrics) });
+  feed = new RevocationFeed({
     store: core.store.revocations,
     signal: core.store.changeSignal,
     state: core.state,
@@ -124,11 +162,6 @@ export async function startServer(
     pollMs: config.feedPollMs,
     staleMs: config.feedStaleMs,
     logger,
-  });
-  const metrics = createMetrics({
-    revokedTokenCount: () => core.state.revokedTokenCount,
-    notBeforeCount: () => core.state.notBeforeCount,
-    feedLagMs: () => feed.lagMs(),
   });
   const metricsText = metrics.registry;
   let stopPurger = () => {};
@@ -138,13 +171,18 @@ export async function startServer(
     if (app) await drain(app);
     if (metricsApp) await drain(metricsApp);
     stopPurger();
-    await feed.stop();
-    await core.store.close();
+    await feed!.stop();
+    await core!.close();
   };
   try {
     await feed.start();
     stopPurger = startPurger({ store: core.store.revocations, state: core.state, clock, intervalMs: PURGE_INTERVAL_MS, logger });
-    const feedIsCurrent = () => feed.isCurrent();
+    // An unreachable directory at start is a warning and a metric, not a refusal: verify must keep working.
+    void core.credentials.probe((backend, error) => {
+      metrics.credentialBackendUp.labels(backend).set(error === undefined ? 1 : 0);
+      if (error !== undefined) logger.warn({ backend, err: error }, 'credential backend unreachable at start; logins through it answer 503 until it is back');
+    });
+    const feedIsCurrent = () => feed!.isCurrent();
     app = await buildApp({
       logger,
       login: instrumentLogin(core.login, metrics),

@@ -24,7 +24,12 @@ test('a throttled login is refused before the password is checked (no hashing fo
   const clock = { now: () => Date.now() };
   const key = { kid: undefined, secret: Buffer.from('x'.repeat(40)) };
   const login = createLogin({
-    verifier: { name: 'counting', verify: async () => (checks++, null) },
+    verifier: {
+      backends: ['counting'],
+      verify: async () => (checks++, { accepted: false, backend: 'counting', reason: 'wrong password' }),
+      probe: async () => {},
+      close: async () => {},
+    },
     throttle: createThrottle({
       store: store.throttles,
       clock,

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import type { CredentialVerifier } from '../credentials/index.js';
-import { InvalidCredentials, Throttled } from '../errors.js';
+import { CredentialBackendUnavailable, InvalidCredentials, Throttled } from '../errors.js';
 import type { RevocationState, Revoker } from '../revocation/index.js';
 import type { SessionStore } from '../store/index.js';
 import type { Throttle } from '../throttle/index.js';
@@ -45,15 +45,25 @@ export function createLogin(deps: {
       throw error;
     }
     if (delayMs > 0) await sleep(delayMs);
-    const identity = await deps.verifier.verify(username, password);
-    if (identity === null) {
+    let verdict;
+    try {
+      verdict = await deps.verifier.verify(username, password);
+    } catch (error) {
+      if (error instanceof CredentialBackendUnavailable) {
+        const fields = { event: 'login.unavailable', ...(await deps.nameForLog(username)), client: client.address, backends: error.backends };
+        deps.audit.info(fields, 'login not decided: credential backend unavailable');
+      }
+      throw error;
+    }
+    if (!verdict.accepted) {
       // Already counted by admit(); only a success uncounts it.
-      deps.audit.info({ event: 'login.failed', ...(await deps.nameForLog(username)), client: client.address }, 'login failed');
+      const fields = { event: 'login.failed', ...(await deps.nameForLog(username)), client: client.address, backend: verdict.backend, reason: verdict.reason };
+      deps.audit.info(fields, 'login failed');
       throw new InvalidCredentials();
     }
     await deps.throttle.succeeded(username, address);
-    await waitPastNotBefore(identity.subject, deps.state, deps.clock);
-    const issued = deps.issuer.issue(identity.subject, deps.clock.now());
+    await waitPastNotBefore(verdict.subject, deps.state, deps.clock);
+    const issued = deps.issuer.issue(verdict.subject, deps.clock.now());
     await deps.sessions.recordSession({
       jti: issued.jti,
       user: issued.subject,
@@ -62,13 +72,14 @@ export function createLogin(deps: {
       clientAddress: client.address,
       userAgent: client.userAgent,
     });
-    if (identity.stillValid !== undefined && !(await identity.stillValid())) {
+    if (verdict.stillValid !== undefined && !(await verdict.stillValid())) {
       await deps.revoker.revokeToken({ jti: issued.jti, user: issued.subject, expiresAtMs: issued.expiresAtMs });
-      const fields = { event: 'login.superseded', user: issued.subject, jti: issued.jti, client: client.address };
+      const fields = { event: 'login.superseded', user: issued.subject, jti: issued.jti, client: client.address, backend: verdict.backend };
       deps.audit.info(fields, 'login refused: the account changed while it was checked');
       throw new InvalidCredentials();
     }
-    deps.audit.info({ event: 'login.ok', user: issued.subject, jti: issued.jti, client: client.address }, 'login ok');
+    const fields = { event: 'login.ok', user: issued.subject, jti: issued.jti, client: client.address, backend: verdict.backend };
+    deps.audit.info(fields, 'login ok');
     return issued;
   };
 }
@@ -82,6 +93,7 @@ async function waitPastNotBefore(user: string, state: RevocationState, clock: Cl
   const notBeforeMs = state.notBeforeMs(user);
   if (notBeforeMs === undefined) return;
   const firstValidSecondMs = (Math.floor(notBeforeMs / 1000) + 1) * 1000;
-  const waitMs = firstValidSecondMs - clock.now();
-  if (waitMs > 0) await sleep(waitMs);
+  // A timer measures from the event loop's cached time, so it can fire before the wall clock
+  // gets there on a busy process: check again rather than trust one sleep.
+  for (let waitMs = firstValidSecondMs - clock.now(); waitMs > 0; waitMs = firstValidSecondMs - clock.now()) await sleep(waitMs);
 }

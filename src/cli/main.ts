@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       await runAdmin(command, args, core);
       return 0;
     } finally {
-      await core.store.close();
+      await core.close();
     }
   } catch (error) {
     return report(error);

@@ -46,7 +46,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   problems.push(...crossChecks(config as Config));
 
   if (problems.length > 0) throw new InvalidConfig(problems);
-  return Object.freeze({ ...(config as Config), trustedProxies: Object.freeze([...(config as Config).trustedProxies]) });
+  return Object.freeze({
+    ...(config as Config),
+    trustedProxies: Object.freeze([...(config as Config).trustedProxies]),
+    credentials: Object.freeze([...(config as Config).credentials]),
+  });
 }
 
 /** Variables named ATS_AUTH_* that the service reads besides its settings. */
@@ -121,12 +125,40 @@ function crossChecks(config: Config): string[] {
     if (problem) problems.push(`ATS_AUTH_JWT_SECRET: ${problem}`);
   }
   problems.push(...keyChecks(config));
+  problems.push(...credentialChecks(config));
   const { throttleAddressLimit: perAddress, throttleUserAddressLimit: perPair } = config;
   if (perAddress > 0 && perPair > 0 && perAddress < perPair) {
     problems.push('ATS_AUTH_THROTTLE_ADDRESS_LIMIT: must be at least ATS_AUTH_THROTTLE_USER_ADDRESS_LIMIT (or 0 for no limit)');
   }
   if (config.feedStaleMs !== undefined && config.feedPollMs !== undefined && config.feedStaleMs <= config.feedPollMs) {
     problems.push('ATS_AUTH_FEED_STALE_MS: must be greater than ATS_AUTH_FEED_POLL_MS');
+  }
+  return problems;
+}
+
+/** Each configured credential backend has what it needs (§10); files are read when the backend is built. */
+function credentialChecks(config: Config): string[] {
+  const problems: string[] = [];
+  const uses = (name: string) => (config.credentials ?? []).includes(name as never);
+  if (uses('htpasswd') && config.htpasswdFile === undefined) problems.push('ATS_AUTH_HTPASSWD_FILE: required when ATS_AUTH_CREDENTIALS lists htpasswd');
+  if (uses('ldap')) {
+    if (config.ldapUrl === undefined) problems.push('ATS_AUTH_LDAP_URL: required when ATS_AUTH_CREDENTIALS lists ldap');
+    if (config.ldapBaseDn === undefined) problems.push('ATS_AUTH_LDAP_BASE_DN: required when ATS_AUTH_CREDENTIALS lists ldap');
+    if (config.ldapStartTls && config.ldapUrl?.startsWith('ldaps:')) {
+      problems.push('ATS_AUTH_LDAP_START_TLS: an ldaps:// URL is already TLS; use ldap:// with StartTLS');
+    }
+    if (config.ldapBindPassword !== undefined && config.ldapBindPasswordFile !== undefined) {
+      problems.push('ATS_AUTH_LDAP_BIND_PASSWORD and ATS_AUTH_LDAP_BIND_PASSWORD_FILE: set one, not both');
+    }
+    const hasPassword = config.ldapBindPassword !== undefined || config.ldapBindPasswordFile !== undefined;
+    if (config.ldapBindDn !== undefined && !hasPassword) {
+      problems.push('ATS_AUTH_LDAP_BIND_DN: needs ATS_AUTH_LDAP_BIND_PASSWORD or ATS_AUTH_LDAP_BIND_PASSWORD_FILE');
+    }
+    if (config.ldapBindDn === undefined && hasPassword) problems.push('ATS_AUTH_LDAP_BIND_PASSWORD: needs ATS_AUTH_LDAP_BIND_DN');
+  }
+  if (uses('keystone') && config.keystoneUrl === undefined) problems.push('ATS_AUTH_KEYSTONE_URL: required when ATS_AUTH_CREDENTIALS lists keystone');
+  if (config.keystoneProjectDomain !== undefined && config.keystoneProject === undefined) {
+    problems.push('ATS_AUTH_KEYSTONE_PROJECT_DOMAIN: only meaningful with ATS_AUTH_KEYSTONE_PROJECT');
   }
   return problems;
 }

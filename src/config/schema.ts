@@ -48,7 +48,30 @@ export interface Config {
   throttleUserLimit: number;
   /** That delay: bounded, so nobody can lock a user out from elsewhere. */
   throttleUserDelayMs: number;
+
+  /** Credential backends asked in this order (§10). */
+  credentials: readonly CredentialBackendName[];
+  htpasswdFile: string | undefined;
+  ldapUrl: string | undefined;
+  ldapStartTls: boolean;
+  ldapCaFile: string | undefined;
+  ldapBindDn: string | undefined;
+  ldapBindPassword: string | undefined;
+  ldapBindPasswordFile: string | undefined;
+  ldapBaseDn: string | undefined;
+  /** `{username}` is replaced by the typed name, escaped per RFC 4515. */
+  ldapUserFilter: string;
+  ldapUsernameAttribute: string;
+  ldapTimeoutMs: number;
+  keystoneUrl: string | undefined;
+  keystoneUserDomain: string;
+  keystoneProject: string | undefined;
+  keystoneProjectDomain: string | undefined;
+  keystoneTimeoutMs: number;
 }
+
+export const CREDENTIAL_BACKENDS = ['builtin', 'htpasswd', 'ldap', 'keystone'] as const;
+export type CredentialBackendName = (typeof CREDENTIAL_BACKENDS)[number];
 
 type Parse<T> = (raw: string) => { value: T } | { problem: string };
 
@@ -142,6 +165,49 @@ const kid: Parse<string | undefined> = (raw) => {
   return KID.test(trimmed) ? { value: trimmed } : { problem: 'must be 1-64 characters of A-Z a-z 0-9 . _ -' };
 };
 
+/** An ordered list of distinct backend names, at least one. */
+const credentialList: Parse<readonly CredentialBackendName[]> = (raw) => {
+  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) return { problem: `must name at least one of ${CREDENTIAL_BACKENDS.join(', ')}` };
+  const bad = names.filter((n) => !(CREDENTIAL_BACKENDS as readonly string[]).includes(n));
+  if (bad.length > 0) return { problem: `unknown backend ${bad.map((b) => `'${b}'`).join(', ')} (known: ${CREDENTIAL_BACKENDS.join(', ')})` };
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated !== undefined) return { problem: `'${repeated}' is listed twice` };
+  return { value: Object.freeze(names as CredentialBackendName[]) };
+};
+
+const boolean: Parse<boolean> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (value === 'true') return { value: true };
+  if (value === 'false') return { value: false };
+  return { problem: `must be true or false, got '${raw}'` };
+};
+
+function optionalUrl(protocols: readonly string[]): Parse<string | undefined> {
+  return (raw) => {
+    const trimmed = raw.trim();
+    if (trimmed === '') return { value: undefined };
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      return { problem: 'is not a valid URL' };
+    }
+    if (!protocols.includes(url.protocol)) return { problem: `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL` };
+    return { value: trimmed };
+  };
+}
+
+const userFilter: Parse<string> = (raw) => {
+  const trimmed = raw.trim();
+  if (!trimmed.includes('{username}')) return { problem: 'must contain {username}' };
+  if (!trimmed.startsWith('(') || !trimmed.endsWith(')')) return { problem: 'must be an LDAP filter in parentheses' };
+  return { value: trimmed };
+};
+
+const attributeName: Parse<string> = (raw) =>
+  /^[A-Za-z][A-Za-z0-9-]*$/.test(raw.trim()) ? { value: raw.trim() } : { problem: `must be an LDAP attribute name, got '${raw}'` };
+
 const logLevel: Parse<string> = (raw) =>
   LOG_LEVELS.includes(raw.trim()) ? { value: raw.trim() } : { problem: `must be one of ${LOG_LEVELS.join(', ')}` };
 
@@ -218,4 +284,36 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
     default: 1000,
     parse: integer(0, 10_000),
   },
+  credentials: { key: 'credentials', env: 'ATS_AUTH_CREDENTIALS', default: ['builtin'], parse: credentialList },
+  htpasswdFile: { key: 'htpasswdFile', env: 'ATS_AUTH_HTPASSWD_FILE', default: undefined, parse: optionalText },
+  ldapUrl: { key: 'ldapUrl', env: 'ATS_AUTH_LDAP_URL', default: undefined, parse: optionalUrl(['ldap:', 'ldaps:']) },
+  ldapStartTls: { key: 'ldapStartTls', env: 'ATS_AUTH_LDAP_START_TLS', default: false, parse: boolean },
+  ldapCaFile: { key: 'ldapCaFile', env: 'ATS_AUTH_LDAP_CA_FILE', default: undefined, parse: optionalText },
+  ldapBindDn: { key: 'ldapBindDn', env: 'ATS_AUTH_LDAP_BIND_DN', default: undefined, parse: optionalText },
+  ldapBindPassword: { key: 'ldapBindPassword', env: 'ATS_AUTH_LDAP_BIND_PASSWORD', default: undefined, parse: optionalText },
+  ldapBindPasswordFile: {
+    key: 'ldapBindPasswordFile',
+    env: 'ATS_AUTH_LDAP_BIND_PASSWORD_FILE',
+    default: undefined,
+    parse: optionalText,
+  },
+  ldapBaseDn: { key: 'ldapBaseDn', env: 'ATS_AUTH_LDAP_BASE_DN', default: undefined, parse: optionalText },
+  ldapUserFilter: {
+    key: 'ldapUserFilter',
+    env: 'ATS_AUTH_LDAP_USER_FILTER',
+    default: '(&(uid={username})(objectClass=inetOrgPerson))',
+    parse: userFilter,
+  },
+  ldapUsernameAttribute: { key: 'ldapUsernameAttribute', env: 'ATS_AUTH_LDAP_USERNAME_ATTRIBUTE', default: 'uid', parse: attributeName },
+  ldapTimeoutMs: { key: 'ldapTimeoutMs', env: 'ATS_AUTH_LDAP_TIMEOUT_MS', default: 5000, parse: integer(100, 600_000) },
+  keystoneUrl: { key: 'keystoneUrl', env: 'ATS_AUTH_KEYSTONE_URL', default: undefined, parse: optionalUrl(['http:', 'https:']) },
+  keystoneUserDomain: { key: 'keystoneUserDomain', env: 'ATS_AUTH_KEYSTONE_USER_DOMAIN', default: 'Default', parse: text },
+  keystoneProject: { key: 'keystoneProject', env: 'ATS_AUTH_KEYSTONE_PROJECT', default: undefined, parse: optionalText },
+  keystoneProjectDomain: {
+    key: 'keystoneProjectDomain',
+    env: 'ATS_AUTH_KEYSTONE_PROJECT_DOMAIN',
+    default: undefined,
+    parse: optionalText,
+  },
+  keystoneTimeoutMs: { key: 'keystoneTimeoutMs', env: 'ATS_AUTH_KEYSTONE_TIMEOUT_MS', default: 5000, parse: integer(100, 600_000) },
 };

@@ -1,6 +1,7 @@
-/** Credentials: the verifier port, its backends and password hashing. */
-export type { CredentialVerifier, VerifiedIdentity } from './port.js';
-export { createBuiltinVerifier } from './builtin.js';
-export { chainVerifiers } from './chain.js';
+/** Credentials: the backend port, the chain of §10, its backends and password hashing. */
+export type { CredentialAnswer, CredentialBackend, CredentialOutcome, CredentialVerdict, CredentialVerifier } from './port.js';
+export { CREDENTIAL_OUTCOMES } from './port.js';
+export { createCredentials } from './backends.js';
+export { createCredentialChain, type CredentialObserver } from './chain.js';
 export { knownUserAcross, type KnownUser } from './known-user.js';
 export { argon2Hasher, ARGON2_PARAMS, type PasswordHasher } from './password-hash.js';

@@ -3,16 +3,16 @@
  * true when any backend has the user, false only when every backend can tell and none has it,
  * undefined when some backend cannot tell.
  */
-import type { CredentialVerifier } from './port.js';
+import type { CredentialBackend } from './port.js';
 
 export type KnownUser = (username: string) => Promise<boolean | undefined>;
 
-export function knownUserAcross(verifiers: readonly CredentialVerifier[]): KnownUser {
+export function knownUserAcross(backends: readonly CredentialBackend[]): KnownUser {
   return async (username) => {
     let someCannotTell = false;
-    for (const verifier of verifiers) {
-      if (verifier.userExists === undefined) someCannotTell = true;
-      else if (await verifier.userExists(username)) return true;
+    for (const backend of backends) {
+      if (backend.userExists === undefined) someCannotTell = true;
+      else if (await backend.userExists(username)) return true;
     }
     return someCannotTell ? undefined : false;
   };

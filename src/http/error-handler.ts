@@ -14,7 +14,7 @@ const STATUS: Record<ErrorCode, number> = {
   unauthenticated: 401,
   throttled: 429,
   store_unavailable: 503,
-  credential_backend_unavailable: 503,
+  credentials_unavailable: 503,
   feed_stale: 503,
   user_exists: 409,
   user_not_found: 404,

@@ -22,7 +22,7 @@ function emptyResponse(description: string, headers?: Record<string, { type: str
   return Type.Unsafe<undefined>({ type: 'null', description, ...(headers ? { headers } : {}) });
 }
 
-const unavailable = errorResponse('`store_unavailable`, `credential_backend_unavailable` or `feed_stale`: try again later.');
+const unavailable = errorResponse('`store_unavailable`, `credentials_unavailable` or `feed_stale`: try again later.');
 const tooLarge = errorResponse('`payload_too_large`: the body is over the limit (8 KiB).');
 
 export const loginResponses = {

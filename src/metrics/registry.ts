@@ -33,6 +33,12 @@ export interface Metrics {
   readonly sessionsIssued: Increment;
   /** Request duration in seconds by route pattern and status code. */
   readonly requestDuration: Histogram<'route' | 'status_code'>;
+  /** Credential backend answers (§10) by backend and outcome. */
+  readonly credentialChecks: Counter<'backend' | 'outcome'>;
+  /** How long each backend took to answer, in seconds. */
+  readonly credentialDuration: Histogram<'backend'>;
+  /** 1 while the backend's last answer (or start-up probe) reached it, 0 after an outage. */
+  readonly credentialBackendUp: Gauge<'backend'>;
 }
 
 export function createMetrics(sources: MetricSources): Metrics {
@@ -96,6 +102,38 @@ export function createMetrics(sources: MetricSources): Metrics {
       buckets: DURATION_BUCKETS,
       registers,
     }),
+    credentialChecks: new Counter({
+      name: 'ats_auth_credential_checks_total',
+      help: 'Password checks by credential backend and outcome (accepted, rejected, unknown, unavailable).',
+      labelNames: ['backend', 'outcome'],
+      registers,
+    }),
+    credentialDuration: new Histogram({
+      name: 'ats_auth_credential_check_duration_seconds',
+      help: 'How long each credential backend took to answer a password check.',
+      labelNames: ['backend'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    }),
+    credentialBackendUp: new Gauge({
+      name: 'ats_auth_credential_backend_up',
+      help: '1 when the credential backend last answered (or its start-up probe reached it), 0 when it could not be asked.',
+      labelNames: ['backend'],
+      registers,
+    }),
+  };
+}
+
+/** Feeds the credential chain's answers into the metrics; children are bound once per label set. */
+export function credentialObserver(metrics: Pick<Metrics, 'credentialChecks' | 'credentialDuration' | 'credentialBackendUp'>) {
+  const children = new Map<string, { inc(): void }>();
+  return (backend: string, outcome: string, seconds: number): void => {
+    const key = `${backend}\0${outcome}`;
+    let child = children.get(key);
+    if (child === undefined) children.set(key, (child = metrics.credentialChecks.labels(backend, outcome)));
+    child.inc();
+    metrics.credentialDuration.labels(backend).observe(seconds);
+    metrics.credentialBackendUp.labels(backend).set(outcome === 'unavailable' ? 0 : 1);
   };
 }
 

@@ -45,6 +45,15 @@ export interface Throttle {
   clear(scope: { username?: string; address?: string }): Promise<number>;
 }
 
+/**
+ * The name failures are counted under (§10): throttling runs before any backend has said what
+ * the canonical name is, so the typed name is case-folded (Unicode NFKC, then lower case) and
+ * MARCO, Marco and marco share one budget.
+ */
+export function throttleName(username: string): string {
+  return username.normalize('NFKC').toLowerCase();
+}
+
 export function createThrottle(deps: { store: ThrottleStore; policy: ThrottlePolicy; clock: Clock }): Throttle {
   const { store, policy, clock } = deps;
   let lastPurgeMs = 0;
@@ -68,7 +77,8 @@ export function createThrottle(deps: { store: ThrottleStore; policy: ThrottlePol
   }
 
   return {
-    async admit(username, address) {
+    async admit(typed, address) {
+      const username = throttleName(typed);
       const now = clock.now();
       await purgeIfDue(now);
       const attempt = await store.recordFailure({ username, address, atMs: now });
@@ -86,7 +96,7 @@ export function createThrottle(deps: { store: ThrottleStore; policy: ThrottlePol
       return perUser !== undefined ? policy.userDelayMs : 0;
     },
     async succeeded(username, address) {
-      await store.clearFailures({ username, address });
+      await store.clearFailures({ username: throttleName(username), address });
     },
     async list() {
       const groups = await store.listFailures(clock.now() - policy.windowMs);
@@ -101,6 +111,7 @@ export function createThrottle(deps: { store: ThrottleStore; policy: ThrottlePol
         slowed: over(sum((o) => o.username === g.username), policy.userLimit),
       }));
     },
-    clear: (scope) => store.clearFailures(scope),
+    clear: (scope) =>
+      store.clearFailures(scope.username === undefined ? scope : { ...scope, username: throttleName(scope.username) }),
   };
 }

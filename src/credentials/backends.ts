@@ -1,0 +1,35 @@
+/** Builds the configured backends (ATS_AUTH_CREDENTIALS, in order) and the chain over them. */
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { UserStore } from '../store/index.js';
+import { createBuiltinBackend } from './builtin.js';
+import { createCredentialChain, type CredentialObserver } from './chain.js';
+import { createHtpasswdBackend } from './htpasswd.js';
+import type { PasswordHasher } from './password-hash.js';
+import type { CredentialBackend, CredentialVerifier } from './port.js';
+
+export async function createCredentials(
+  config: Readonly<Config>,
+  deps: { users: UserStore; hasher: PasswordHasher; logger: Logger; observe?: CredentialObserver },
+): Promise<{ verifier: CredentialVerifier; backends: readonly CredentialBackend[] }> {
+  const backends: CredentialBackend[] = [];
+  try {
+    for (const name of config.credentials) {
+      const logger = deps.logger.child({ backend: name });
+      switch (name) {
+        case 'builtin':
+          backends.push(await createBuiltinBackend(deps.users, deps.hasher));
+          break;
+        case 'htpasswd':
+          backends.push(await createHtpasswdBackend({ file: config.htpasswdFile!, argon2: deps.hasher, logger }));
+          break;
+        default:
+          throw new Error(`credential backend '${name}' is not available yet`);
+      }
+    }
+  } catch (error) {
+    await Promise.allSettled(backends.map((b) => b.close?.()));
+    throw error;
+  }
+  return { verifier: createCredentialChain(backends, { logger: deps.logger, observe: deps.observe }), backends };
+}
