@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { createAuthenticate } from './auth/authenticate.js';
 import { createLogin, type Login } from './auth/login.js';
 import { createNameForLog } from './auth/log-name.js';
@@ -14,6 +15,7 @@ import type { Config } from './config/index.js';
 import { argon2Hasher, createCredentials, knownUserAcross, type CredentialObserver, type CredentialVerifier } from './credentials/index.js';
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
+import type { MetricsText } from './http/routes/metrics.js';
 import { createPeerTrust } from './http/trusted-peers.js';
 import {
   createMetrics,
@@ -26,7 +28,7 @@ import {
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createThrottle, type Throttle } from './throttle/index.js';
-import { createTokenIssuer, createTokenVerifier, loadKeySet, type TokenVerifier } from './tokens/index.js';
+import { createTokenIssuer, createTokenVerifier, loadKeySet, maxTokenLifetimeMs, type TokenVerifier } from './tokens/index.js';
 import { version } from './version.js';
 
 const PURGE_INTERVAL_MS = 60_000;
@@ -68,7 +70,7 @@ export async function createCore(
       store: store.revocations,
       state,
       clock,
-      maxTokenLifetimeMs: config.tokenTtlSeconds * 1000 + leewayMs,
+      maxTokenLifetimeMs: maxTokenLifetimeMs({ ttlSeconds: config.tokenTtlSeconds, leewaySeconds: config.clockLeewaySeconds }),
       leewayMs,
     });
     const tokenOptions = { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
@@ -144,6 +146,8 @@ export async function startServer(
   logger: Logger,
   clock: Clock = systemClock,
   announce = 'ats-auth listening',
+  /** How /metrics exposes the registry: as is, or (a cluster worker) the whole group's. */
+  expose: (registry: Registry) => MetricsText = (registry) => registry,
 ): Promise<RunningServer> {
   // Metrics first, so the credential backends report to them; the gauges read core and feed at scrape time.
   let core: Core | undefined;
@@ -163,7 +167,7 @@ export async function startServer(
     staleMs: config.feedStaleMs,
     logger,
   });
-  const metricsText = metrics.registry;
+  const metricsText = expose(metrics.registry);
   let stopPurger = () => {};
   let app: FastifyInstance | undefined;
   let metricsApp: FastifyInstance | undefined;

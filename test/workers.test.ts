@@ -58,6 +58,28 @@ for (const kind of STORES) {
       );
     });
 
+    test('one scrape shows the whole group: verify counts summed over workers, never going backwards', async () => {
+      const token = await login();
+      const okVerifies = async () => {
+        const res = await freshRequest(`${server.url}/metrics`);
+        assert.equal(res.status, 200);
+        const line = res.body.split('\n').find((l) => l.startsWith('ats_auth_verifies_total{outcome="ok"}'));
+        assert.ok(line, 'the verify counter is exported');
+        return Number(line.slice(line.lastIndexOf(' ') + 1));
+      };
+      const base = await okVerifies();
+      let previous = base;
+      const N = 12;
+      for (let i = 1; i <= N; i++) {
+        assert.equal(await freshVerify(server.url, token), 200);
+        // Fresh connections alternate between the workers; each scrape must still count them all.
+        const now = await okVerifies();
+        assert.ok(now >= base + i, `scrape after ${i} verifies shows ${now - base}`);
+        assert.ok(now >= previous, `monotonic: ${previous} then ${now}`);
+        previous = now;
+      }
+    });
+
     test('a worker that dies is replaced and the service keeps answering', async () => {
       const pids = () =>
         server.logs.filter((l) => l.includes('"worker listening"')).map((l) => (JSON.parse(l) as { pid: number }).pid);

@@ -1,6 +1,7 @@
 /** The admin commands (§8, §9): thin wrappers over the core services the HTTP routes use too. */
 import type { Core } from '../main.js';
 import { CLI_CLIENT } from '../auth/client.js';
+import { RevocationState } from '../revocation/index.js';
 import { isoSeconds, table } from './format.js';
 import { readPassword } from './password-input.js';
 import { UsageError } from './usage.js';
@@ -40,9 +41,9 @@ export async function userCommand(core: Core, args: string[], out: Out): Promise
 
 export async function sessionsCommand(core: Core, args: string[], out: Out): Promise<void> {
   if (args.length !== 1) throw new UsageError('usage: ats-auth sessions <name>');
-  const now = Date.now();
-  core.state.clear();
-  await core.store.revocations.snapshot(now, (event) => core.state.apply(event));
+  // Only this user's revocations are read, never the whole snapshot (millions of rows).
+  const state = new RevocationState();
+  for (const event of await core.store.revocations.revocationsOf(args[0]!, Date.now())) state.apply(event);
   const sessions = await core.userAdmin.sessions(args[0]!);
   out(
     table(
@@ -51,7 +52,7 @@ export async function sessionsCommand(core: Core, args: string[], out: Out): Pro
         s.jti,
         isoSeconds(s.issuedAtMs),
         isoSeconds(s.expiresAtMs),
-        core.state.isRevoked({ sub: s.user, revocationId: s.jti, iatMs: s.issuedAtMs }) ? 'revoked' : 'active',
+        state.isRevoked({ sub: s.user, revocationId: s.jti, iatMs: s.issuedAtMs }) ? 'revoked' : 'active',
         s.clientAddress ?? '-',
         s.userAgent ?? '-',
       ]),

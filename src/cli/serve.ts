@@ -10,6 +10,7 @@ import type { Config } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { warnUnknownEnvironment } from './env-warnings.js';
 import { startServer } from '../main.js';
+import { groupMetrics, serveGroupMetrics } from '../metrics/cluster.js';
 import { runPrimary } from './cluster.js';
 import { stopOnSignal } from './shutdown.js';
 import { startupFailure } from './startup-failure.js';
@@ -21,6 +22,7 @@ export async function serveCommand(config: Readonly<Config>, args: string[]): Pr
   if (cluster.isWorker) return serveWorker(config, logger.child({ worker: cluster.worker!.id, pid: process.pid }));
   warnUnknownEnvironment(logger);
   if (workers === 1) return serve(config, logger, 'ats-auth listening', ['SIGTERM', 'SIGINT']);
+  serveGroupMetrics();
   return runPrimary(config, logger, workers);
 }
 
@@ -29,15 +31,21 @@ async function serveWorker(config: Readonly<Config>, logger: Logger): Promise<nu
   // counting both would make the second one an immediate exit. Workers obey only SIGTERM.
   process.on('SIGINT', () => {});
   try {
-    return await serve(config, logger, 'worker listening', ['SIGTERM']);
+    return await serve(config, logger, 'worker listening', ['SIGTERM'], groupMetrics);
   } finally {
     // The IPC channel to the primary would keep this process alive after the server closed.
     cluster.worker!.disconnect();
   }
 }
 
-async function serve(config: Readonly<Config>, logger: Logger, announce: string, signals: NodeJS.Signals[]): Promise<number> {
-  const server = await startServer(config, logger, undefined, announce).catch((error: unknown) => {
+async function serve(
+  config: Readonly<Config>,
+  logger: Logger,
+  announce: string,
+  signals: NodeJS.Signals[],
+  expose?: Parameters<typeof startServer>[4],
+): Promise<number> {
+  const server = await startServer(config, logger, undefined, announce, expose).catch((error: unknown) => {
     throw startupFailure(error, config);
   });
   return stopOnSignal(server, { timeoutMs: config.shutdownTimeoutMs, logger, signals });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidConfig } from '../errors.js';
 import { SETTINGS, type Config, type Setting } from './schema.js';
-import { secretProblem, signingKidProblems } from './secret-rules.js';
+import { namedKeyProblems, secretProblem } from './secret-rules.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -172,11 +172,7 @@ function keyChecks(config: Config): string[] {
   // SECRET together with SECRET_FILE is reported by crossChecks already.
   if (several.some(Boolean) && given.length > 1) problems.push(`${given.join(' and ')}: set one, not several`);
   if (config.jwtKeys !== undefined) {
-    for (const [kid, secret] of Object.entries(config.jwtKeys)) {
-      const problem = secretProblem(secret);
-      if (problem) problems.push(`ATS_AUTH_JWT_KEYS: the secret of kid '${kid}' ${problem}`);
-    }
-    problems.push(...signingKidProblems(Object.keys(config.jwtKeys), config.jwtSigningKid));
+    problems.push(...namedKeyProblems('ATS_AUTH_JWT_KEYS', config.jwtKeys, config.jwtSigningKid));
   } else if (config.jwtSigningKid !== undefined && config.jwtKeysFile === undefined) {
     problems.push('ATS_AUTH_JWT_SIGNING_KID: only meaningful with ATS_AUTH_JWT_KEYS or ATS_AUTH_JWT_KEYS_FILE');
   }

@@ -2,7 +2,7 @@
  * Every setting: its config-file key, its environment variable, its default and its parser.
  * A parser returns the value or a problem text; load.ts collects all problems before failing.
  */
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 
 export interface Config {
   host: string;
@@ -119,16 +119,27 @@ const cidrList: Parse<readonly string[]> = (raw) => {
   return { value: entries };
 };
 
-export function isValidCidr(entry: string): boolean {
+export interface Cidr {
+  address: string;
+  bits: number;
+  family: 'ipv4' | 'ipv6';
+}
+
+/** "a.b.c.d/n", "x::y/n" or a bare address (a single host); undefined when not valid. */
+export function parseCidr(entry: string): Cidr | undefined {
   const [address, prefix, ...rest] = entry.split('/');
-  const family = isIP(address ?? '');
-  if (family === 0 || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  if (!/^\d{1,3}$/.test(prefix)) return false;
-  const bits = Number(prefix);
-  if (bits > (family === 4 ? 32 : 128)) return false;
-  new BlockList().addSubnet(address!, bits, family === 4 ? 'ipv4' : 'ipv6');
-  return true;
+  const version = isIP(address ?? '');
+  if (version === 0 || rest.length > 0) return undefined;
+  const family = version === 4 ? 'ipv4' : 'ipv6';
+  const max = version === 4 ? 32 : 128;
+  if (prefix !== undefined && !/^\d{1,3}$/.test(prefix)) return undefined;
+  const bits = prefix === undefined ? max : Number(prefix);
+  if (bits > max) return undefined;
+  return { address: address!, bits, family };
+}
+
+export function isValidCidr(entry: string): boolean {
+  return parseCidr(entry) !== undefined;
 }
 
 function optionalInteger(min: number, max: number): Parse<number | undefined> {
@@ -138,8 +149,11 @@ function optionalInteger(min: number, max: number): Parse<number | undefined> {
 
 const KID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** A JSON object of {kid: secret}; each secret is checked by the cross-checks in load.ts. */
-const jwtKeys: Parse<Readonly<Record<string, string>> | undefined> = (raw) => {
+/**
+ * A JSON object of {kid: secret}, from ATS_AUTH_JWT_KEYS or the file of ATS_AUTH_JWT_KEYS_FILE;
+ * each secret is then checked by namedKeyProblems (secret-rules.ts).
+ */
+export const parseJwtKeys: Parse<Readonly<Record<string, string>> | undefined> = (raw) => {
   if (raw.trim() === '') return { value: undefined };
   let parsed: unknown;
   try {
@@ -224,7 +238,7 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
   },
   jwtSecret: { key: 'jwtSecret', env: 'ATS_AUTH_JWT_SECRET', default: undefined, parse: optionalText },
   jwtSecretFile: { key: 'jwtSecretFile', env: 'ATS_AUTH_JWT_SECRET_FILE', default: undefined, parse: optionalText },
-  jwtKeys: { key: 'jwtKeys', env: 'ATS_AUTH_JWT_KEYS', default: undefined, parse: jwtKeys },
+  jwtKeys: { key: 'jwtKeys', env: 'ATS_AUTH_JWT_KEYS', default: undefined, parse: parseJwtKeys },
   jwtKeysFile: { key: 'jwtKeysFile', env: 'ATS_AUTH_JWT_KEYS_FILE', default: undefined, parse: optionalText },
   jwtSigningKid: { key: 'jwtSigningKid', env: 'ATS_AUTH_JWT_SIGNING_KID', default: undefined, parse: kid },
   issuer: { key: 'issuer', env: 'ATS_AUTH_ISSUER', default: 'ats.auth', parse: text },

@@ -40,3 +40,14 @@ export function signingKidProblems(kids: readonly string[], signingKid: string |
   }
   return [];
 }
+
+/** Problems with named keys (ATS_AUTH_JWT_KEYS or its file): each secret, then the signing kid. */
+export function namedKeyProblems(setting: string, keys: Readonly<Record<string, string>>, signingKid: string | undefined): string[] {
+  const problems: string[] = [];
+  for (const [kid, secret] of Object.entries(keys)) {
+    const problem = secretProblem(secret);
+    if (problem) problems.push(`${setting}: the secret of kid '${kid}' ${problem}`);
+  }
+  problems.push(...signingKidProblems(Object.keys(keys), signingKid));
+  return problems;
+}

@@ -1,14 +1,15 @@
 /** §5: which peers may vouch for a user with X-Auth-UserId (and name the client in X-Forwarded-For). */
 import { BlockList, isIPv4 } from 'node:net';
+import { parseCidr } from '../config/index.js';
 
 export type IsTrustedPeer = (address: string | undefined) => boolean;
 
 export function createPeerTrust(cidrs: readonly string[]): IsTrustedPeer {
   const list = new BlockList();
-  for (const cidr of cidrs) {
-    const [address, prefix] = cidr.split('/') as [string, string | undefined];
-    const family = isIPv4(address) ? 'ipv4' : 'ipv6';
-    list.addSubnet(address, prefix === undefined ? (family === 'ipv4' ? 32 : 128) : Number(prefix), family);
+  for (const entry of cidrs) {
+    // The configuration accepted only valid entries; they are read here with the same parser.
+    const cidr = parseCidr(entry)!;
+    list.addSubnet(cidr.address, cidr.bits, cidr.family);
   }
   return (address) => {
     if (address === undefined) return false;

@@ -13,10 +13,18 @@ import { performance } from 'node:perf_hooks';
 import type { Authenticate } from '../auth/authenticate.js';
 import { bearerToken } from './request-info.js';
 import type { ObserveRequest } from './request-timing.js';
-import type { VerifyOutcomes } from './routes/verify.js';
 import { encodeUserHeader } from './user-header.js';
 
 export const VERIFY_PATH = '/user/verify';
+
+/**
+ * Told the outcome of every verify (metrics); a missing header counts as much as a bad token.
+ * Declared here, not in the route, so the route depends on the fast path and never the reverse.
+ */
+export interface VerifyOutcomes {
+  ok(): void;
+  refused(error: unknown): void;
+}
 
 /** Why the fast path refused a request it then handed to Fastify; read by the verify route. */
 const refusals = new WeakMap<IncomingMessage, unknown>();

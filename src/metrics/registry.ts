@@ -61,6 +61,8 @@ export function createMetrics(sources: MetricSources): Metrics {
 
   new Gauge({
     name: 'ats_auth_revoked_tokens',
+    // Under --workers every worker holds the same state: the group's value is the largest.
+    aggregator: 'max',
     help: 'Revoked, unexpired tokens held in memory.',
     registers,
     collect() {
@@ -69,6 +71,7 @@ export function createMetrics(sources: MetricSources): Metrics {
   });
   new Gauge({
     name: 'ats_auth_not_before_entries',
+    aggregator: 'max',
     help: 'Users with a logout_all "not before" instant still in force.',
     registers,
     collect() {
@@ -77,6 +80,7 @@ export function createMetrics(sources: MetricSources): Metrics {
   });
   new Gauge({
     name: 'ats_auth_feed_lag_seconds',
+    aggregator: 'max',
     help: 'Seconds since the revocation feed last read the store successfully.',
     registers,
     collect() {

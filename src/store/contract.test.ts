@@ -221,6 +221,16 @@ for (const kind of STORES) {
         assert.deepEqual(await store.revocations.changesSince(snapCursor, 100), [later]);
       });
 
+      test("revocationsOf holds only the user's revocations in force", async () => {
+        const now = Date.now();
+        const token = await store.revocations.revokeToken({ jti: 'j-eve', user: 'eve', expiresAtMs: now + HOUR });
+        await store.revocations.revokeToken({ jti: 'j-eve-gone', user: 'eve', expiresAtMs: now - 1 });
+        const user = await store.revocations.revokeUser({ user: 'eve', notBeforeMs: now, expiresAtMs: now + HOUR });
+        await store.revocations.revokeToken({ jti: 'j-fay', user: 'fay', expiresAtMs: now + HOUR });
+        assert.deepEqual(await store.revocations.revocationsOf('eve', now), [token, user]);
+        assert.deepEqual(await store.revocations.revocationsOf('nobody', now), []);
+      });
+
       test('purgeExpired removes expired revocations and sessions only, and counts them', async () => {
         const now = Date.now();
         await store.revocations.revokeToken({ jti: 'j-exp', user: 'eve', expiresAtMs: now - 10 });

@@ -73,6 +73,8 @@ export interface RevocationStore {
    * also hand over events past the cursor; applying those again from the feed is harmless.
    */
   snapshot(nowMs: number, onEvent: (event: RevocationEvent) => void): Promise<number>;
+  /** The revocations of `user` still in force at nowMs, in seq order (the CLI's session listing). */
+  revocationsOf(user: string, nowMs: number): Promise<RevocationEvent[]>;
   /** Deletes revocations and sessions that expired before nowMs; returns rows removed. */
   purgeExpired(nowMs: number): Promise<number>;
 }

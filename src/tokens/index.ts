@@ -1,4 +1,4 @@
 /** Tokens: the signing key, issuing and verifying JWTs. */
 export { loadKeySet, type KeySet, type SigningKey } from './keys.js';
 export { createTokenIssuer, type IssuedToken, type TokenIssuer } from './issuer.js';
-export { createTokenVerifier, digestId, MAX_TOKEN_BYTES, type TokenVerifier, type VerifiedClaims } from './verifier.js';
+export { createTokenVerifier, digestId, MAX_TOKEN_BYTES, maxTokenLifetimeMs, type TokenVerifier, type VerifiedClaims } from './verifier.js';

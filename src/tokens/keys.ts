@@ -9,7 +9,7 @@ import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { secretProblem, signingKidProblems } from '../config/index.js';
+import { namedKeyProblems, parseJwtKeys, secretProblem } from '../config/index.js';
 import { InvalidConfig } from '../errors.js';
 
 export interface SigningKey {
@@ -39,28 +39,22 @@ export function loadKeySet(
   return { signing: verification.find((k) => k.kid === signingKid)!, verification };
 }
 
-/** A JSON file of {"<kid>": "<secret>"}, checked like ATS_AUTH_JWT_KEYS. */
+/** A JSON file of {"<kid>": "<secret>"}, parsed and checked exactly like ATS_AUTH_JWT_KEYS. */
 function readKeysFile(path: string, signingKid: string | undefined): Record<string, string> {
   const setting = 'ATS_AUTH_JWT_KEYS_FILE';
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code ?? 'not valid JSON';
-    throw new InvalidConfig([`${setting}: cannot read '${path}' (${why})`]);
+    throw new InvalidConfig([`${setting}: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
   }
-  const problems: string[] = [];
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || Object.keys(parsed).length === 0) {
-    throw new InvalidConfig([`${setting}: '${path}' must hold a JSON object of {"<kid>": "<secret>"}`]);
+  const parsed = parseJwtKeys(text);
+  if ('problem' in parsed || parsed.value === undefined) {
+    throw new InvalidConfig([`${setting}: '${path}' ${'problem' in parsed ? parsed.problem : 'is empty'}`]);
   }
-  for (const [kid, secret] of Object.entries(parsed)) {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(kid)) problems.push(`${setting}: kid '${kid}' must be 1-64 characters of A-Z a-z 0-9 . _ -`);
-    const problem = typeof secret === 'string' ? secretProblem(secret) : 'must be a string';
-    if (problem) problems.push(`${setting}: the secret of kid '${kid}' ${problem}`);
-  }
-  problems.push(...signingKidProblems(Object.keys(parsed), signingKid));
+  const problems = namedKeyProblems(setting, parsed.value, signingKid);
   if (problems.length > 0) throw new InvalidConfig(problems);
-  return parsed as Record<string, string>;
+  return parsed.value;
 }
 
 export const GENERATED_SECRET_FILE = 'jwt-secret';

@@ -68,9 +68,7 @@ export function createTokenVerifier(options: {
   );
   const verifySignature = byKid.size === 1 && byKid.has(undefined) ? byKid.get(undefined)! : pickByKid(byKid);
   const leewayMs = options.leewaySeconds * 1000;
-  // A token living longer than the configured TTL was not issued under the current policy;
-  // refusing it also bounds how long a logout_all row must be kept.
-  const maxLifetimeMs = options.ttlSeconds * 1000 + leewayMs;
+  const maxLifetimeMs = maxTokenLifetimeMs(options);
 
   /** Signature, algorithm, issuer, audience and claim shapes: everything but time. */
   const verifyStructure = (token: string): Structure => {
@@ -115,6 +113,15 @@ export function createTokenVerifier(options: {
     if (claims.expMs - claims.iatMs > maxLifetimeMs) throw new TokenInvalid('lifetime exceeds the configured TTL');
     return claims;
   };
+}
+
+/**
+ * The longest lifetime (exp − iat) a token may have: the TTL plus the clock leeway. A token living
+ * longer was not issued under the current policy and is refused; so this also bounds how long a
+ * logout_all row must be kept (revocation/revoker.ts).
+ */
+export function maxTokenLifetimeMs(options: { ttlSeconds: number; leewaySeconds: number }): number {
+  return (options.ttlSeconds + options.leewaySeconds) * 1000;
 }
 
 /**

@@ -12,13 +12,9 @@ import { bearerToken } from '../request-info.js';
 import { operation } from '../openapi-operation.js';
 import { verifyResponses } from '../schemas.js';
 import { encodeUserHeader } from '../user-header.js';
-import { fastPathRefusal } from '../verify-fast-path.js';
+import { fastPathRefusal, type VerifyOutcomes } from '../verify-fast-path.js';
 
-/** Told the outcome of every verify (metrics); a missing header counts as much as a bad token. */
-export interface VerifyOutcomes {
-  ok(): void;
-  refused(error: unknown): void;
-}
+export type { VerifyOutcomes };
 
 /**
  * The methods an OpenAPI path item can name; the route answers the others too, undocumented.

@@ -59,6 +59,7 @@ const SQL = {
   notify: `SELECT pg_notify('${REVOCATION_CHANNEL}', $1)`,
   changesSince: 'SELECT * FROM revocations WHERE seq > $1 ORDER BY seq LIMIT $2',
   activeRevocations: 'SELECT * FROM revocations WHERE expires_at_ms > $1 ORDER BY seq',
+  revocationsOf: 'SELECT * FROM revocations WHERE username = $1 AND expires_at_ms > $2 ORDER BY seq',
   maxSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM revocations',
   // The identity column's sequence (named by PostgreSQL after table and column): the last seq
   // drawn, committed or not, purged or not; 0 before the first (or after RESTART).
@@ -229,6 +230,8 @@ export function openPostgresStore(url: string): Store {
           return Number(last!.seq);
         }),
       ),
+    revocationsOf: (user, nowMs) =>
+      guarded(async () => (await sql.unsafe<RevocationRow[]>(SQL.revocationsOf, [user, nowMs])).map(toEvent)),
     purgeExpired: (nowMs) =>
       guarded(async () => {
         const revoked = await sql.unsafe(SQL.purgeRevocations, [nowMs]);

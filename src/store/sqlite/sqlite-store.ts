@@ -46,6 +46,7 @@ const SQL = {
   changesSince: 'SELECT * FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?',
   activeRevocations: `SELECT seq, kind, jti, username, not_before_ms, expires_at_ms FROM revocations
     WHERE expires_at_ms > ? ORDER BY seq`,
+  revocationsOf: 'SELECT * FROM revocations WHERE username = ? AND expires_at_ms > ? ORDER BY seq',
   lastAssignedSeq: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'revocations'), 0) AS seq",
   purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= ?',
   purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= ?',
@@ -189,6 +190,8 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
         }
         return cursor;
       }),
+    revocationsOf: (user, nowMs) =>
+      guarded(() => stmt<[string, number], RevocationRow>(SQL.revocationsOf).all(user, nowMs).map(toEvent)),
     purgeExpired: (nowMs) =>
       guarded(
         () =>
