@@ -5,6 +5,8 @@ import type { UserStore } from '../store/index.js';
 import { createBuiltinBackend } from './builtin.js';
 import { createCredentialChain, type CredentialObserver } from './chain.js';
 import { createHtpasswdBackend } from './htpasswd.js';
+import { createKeystoneBackend } from './keystone.js';
+import { createLdapBackend } from './ldap.js';
 import type { PasswordHasher } from './password-hash.js';
 import type { CredentialBackend, CredentialVerifier } from './port.js';
 
@@ -23,8 +25,36 @@ export async function createCredentials(
         case 'htpasswd':
           backends.push(await createHtpasswdBackend({ file: config.htpasswdFile!, argon2: deps.hasher, logger }));
           break;
-        default:
-          throw new Error(`credential backend '${name}' is not available yet`);
+        case 'ldap':
+          backends.push(
+            createLdapBackend(
+              {
+                url: config.ldapUrl!,
+                startTls: config.ldapStartTls,
+                caFile: config.ldapCaFile,
+                bindDn: config.ldapBindDn,
+                bindPassword: config.ldapBindPassword,
+                bindPasswordFile: config.ldapBindPasswordFile,
+                baseDn: config.ldapBaseDn!,
+                userFilter: config.ldapUserFilter,
+                usernameAttribute: config.ldapUsernameAttribute,
+                timeoutMs: config.ldapTimeoutMs,
+              },
+              logger,
+            ),
+          );
+          break;
+        case 'keystone':
+          backends.push(
+            createKeystoneBackend({
+              url: config.keystoneUrl!,
+              userDomain: config.keystoneUserDomain,
+              project: config.keystoneProject,
+              projectDomain: config.keystoneProjectDomain,
+              timeoutMs: config.keystoneTimeoutMs,
+            }),
+          );
+          break;
       }
     }
   } catch (error) {
