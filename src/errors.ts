@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'user_exists'
   | 'user_not_found'
   | 'unknown_user'
+  | 'session_not_found'
   | 'invalid_config';
 
 export class AppError extends Error {
@@ -91,6 +92,13 @@ export class FeedStale extends AppError {
 export class UserExists extends AppError {
   constructor(name: string) {
     super('user_exists', `User '${name}' already exists.`);
+  }
+}
+
+/** No session by that id among the caller's (whether it exists for someone else is not said). */
+export class SessionNotFound extends AppError {
+  constructor() {
+    super('session_not_found', 'No such session.');
   }
 }
 

@@ -3,15 +3,17 @@
  * passed down explicitly; the CLI uses the same core as the server.
  */
 import type { FastifyInstance } from 'fastify';
+import { hkdfSync } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createAuthenticate } from './auth/authenticate.js';
 import { createLogin, type Login } from './auth/login.js';
 import { createNameForLog } from './auth/log-name.js';
 import { createLogout, type Logout } from './auth/logout.js';
+import { tokenDevices } from './auth/token-devices.js';
 import { createUserAdmin, type UserAdmin } from './auth/user-admin.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config/index.js';
+import { MAX_CLOCK_LEEWAY_SECONDS, type Config } from './config/index.js';
 import { argon2Hasher, createCredentials, knownUserAcross, type CredentialObserver, type CredentialVerifier } from './credentials/index.js';
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
@@ -47,6 +49,8 @@ export interface Core {
   /** Names of the credential backends, in the order they are asked. */
   credentialBackends: readonly string[];
   throttle: Throttle;
+  /** Signs the account pages' CSRF form tokens; derived from the service secret, so every instance agrees. */
+  formKey: Buffer;
   /** Closes the credential backends' connections and then the store. */
   close(): Promise<void>;
 }
@@ -64,14 +68,20 @@ export async function createCore(
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ versions: applied }, 'applied migrations');
     const keys = loadKeySet(config, logger);
-    const leewayMs = config.clockLeewaySeconds * 1000;
+    const lifetimeMs = maxTokenLifetimeMs({ ttlSeconds: config.tokenTtlSeconds, leewaySeconds: config.clockLeewaySeconds });
+    // Every process (the CLI too) records how long tokens it issues can verify anywhere (its TTL
+    // plus the largest leeway any verifier may use), so user revocations written anywhere are
+    // kept as long as the longest-lived token can verify anywhere.
+    await store.revocations.recordTokenLifetime((config.tokenTtlSeconds + MAX_CLOCK_LEEWAY_SECONDS) * 1000);
     const state = new RevocationState();
+    // A token revocation is kept past the token's exp by the largest leeway any process may
+    // use, not this one's: a process with a larger leeway still accepts the token meanwhile.
     const revoker = createRevoker({
       store: store.revocations,
       state,
       clock,
-      maxTokenLifetimeMs: maxTokenLifetimeMs({ ttlSeconds: config.tokenTtlSeconds, leewaySeconds: config.clockLeewaySeconds }),
-      leewayMs,
+      maxTokenLifetimeMs: lifetimeMs,
+      leewayMs: MAX_CLOCK_LEEWAY_SECONDS * 1000,
     });
     const tokenOptions = { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
     const verifyToken = createTokenVerifier({ ...tokenOptions, leewaySeconds: config.clockLeewaySeconds, clock });
@@ -120,6 +130,7 @@ export async function createCore(
       credentials: verifier,
       credentialBackends: verifier.backends,
       throttle,
+      formKey: Buffer.from(hkdfSync('sha256', keys.signing.secret, '', 'ats-auth account form tokens', 32)),
       async close() {
         await verifier.close();
         await store.close();
@@ -195,6 +206,18 @@ export async function startServer(
       readiness: { pingStore: () => core.store.ping(), feedIsCurrent },
       isTrustedPeer: createPeerTrust(config.trustedProxies),
       cookieName: config.cookieName,
+      account: {
+        sessions: tokenDevices({
+          sessions: core.store.sessions,
+          state: core.state,
+          logout: core.logout,
+          clock,
+          client: { address: null, userAgent: 'account page' },
+        }),
+        publicUrl: config.publicUrl === undefined ? undefined : new URL(config.publicUrl),
+        redirectHosts: new Set(config.redirectHosts ?? (config.publicUrl === undefined ? [] : [new URL(config.publicUrl).hostname])),
+        csrfKey: core.formKey,
+      },
       verifyOutcomes: verifyOutcomes(metrics),
       observeRequest: requestObserver(metrics),
       metrics: config.metricsPort === undefined ? metricsText : undefined,

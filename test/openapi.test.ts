@@ -63,7 +63,8 @@ describe('OpenAPI document', () => {
     assert.equal(new Set(ids).size, ids.length, `duplicate operationIds: ${ids.join(', ')}`);
     const op = (id: string) => ops.find((o) => o.operationId === id)!;
     assert.deepEqual(op('logoutAll').security, [{ bearerAuth: [] }, { gatewayUser: [] }]);
-    for (const id of ['logout', 'verify', 'verifyPost', 'verifyHead']) assert.deepEqual(op(id).security, [{ bearerAuth: [] }], id);
-    for (const id of ['login', 'healthz', 'readyz', 'metrics']) assert.deepEqual(op(id).security, [], id);
+    assert.deepEqual(op('logout').security, [{ bearerAuth: [] }]);
+    for (const id of ['verify', 'verifyPost', 'verifyHead']) assert.deepEqual(op(id).security, [{ bearerAuth: [] }, { sessionCookie: [] }], id);
+    for (const id of ['login', 'healthz', 'readyz', 'metrics', 'accountPage']) assert.deepEqual(op(id).security, [], id);
   });
 });

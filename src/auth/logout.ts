@@ -20,8 +20,6 @@ export interface Logout {
   logoutAll(user: string, client: ClientInfo, options?: { mustBeKnown?: boolean }): Promise<void>;
   /** Revokes a token known by its session record (the CLI's `revoke --jti`). */
   revokeSession(session: { jti: string; user: string; expiresAtMs: number }, client: ClientInfo): Promise<void>;
-  /** The user a token belongs to, for logout_all without a trusted gateway header. */
-  subjectOf(token: string): string;
 }
 
 export function createLogout(deps: {
@@ -49,9 +47,6 @@ export function createLogout(deps: {
     async revokeSession(session, client) {
       await deps.revoker.revokeToken(session);
       deps.audit.info({ event: 'revoke', user: session.user, jti: session.jti, client: client.address }, 'token revoked');
-    },
-    subjectOf(token) {
-      return deps.verifyToken(token).sub;
     },
   };
 }

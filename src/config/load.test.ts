@@ -71,7 +71,7 @@ test('null in the config file means unset: the default (or the environment) appl
   try {
     const config = loadConfig({ ATS_AUTH_CONFIG: file });
     assert.equal(config.issuer, 'ats.auth');
-    assert.equal(config.cookieName, undefined);
+    assert.equal(config.cookieName, 'ats_auth');
     assert.equal(config.databaseUrl, undefined);
     assert.equal(config.port, 8081);
     assert.deepEqual(config.trustedProxies, ['127.0.0.0/8', '::1/128']);

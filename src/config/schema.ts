@@ -31,8 +31,12 @@ export interface Config {
   feedStaleMs: number;
   /** Login, logout and readiness answer 503 when the store has not answered within this long. */
   storeTimeoutMs: number;
-  /** When set, verify also reads the token from this cookie. */
-  cookieName: string | undefined;
+  /** The cookie the account pages set and verify reads (SPEC §13). */
+  cookieName: string;
+  /** Where browsers reach the service (ATS_AUTH_PUBLIC_URL); https makes the cookie Secure. */
+  publicUrl: string | undefined;
+  /** Host names the sign-in page may send the browser back to; undefined = publicUrl's host. */
+  redirectHosts: readonly string[] | undefined;
   /** When set, /metrics is served on this port (same host) instead of the main one. */
   metricsPort: number | undefined;
   /** How long a shutdown waits for in-flight requests before dropping them. */
@@ -83,6 +87,9 @@ export interface Setting<K extends keyof Config> {
   default: Config[K];
   parse: Parse<Config[K]>;
 }
+
+/** The largest clock leeway any process may be configured with; token revocations are kept this long past exp. */
+export const MAX_CLOCK_LEEWAY_SECONDS = 60;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -179,6 +186,32 @@ const kid: Parse<string | undefined> = (raw) => {
   return KID.test(trimmed) ? { value: trimmed } : { problem: 'must be 1-64 characters of A-Z a-z 0-9 . _ -' };
 };
 
+/** RFC 6265 cookie-name: a token, no separators. */
+const cookieName: Parse<string> = (raw) =>
+  /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(raw.trim())
+    ? { value: raw.trim() }
+    : { problem: 'must be 1-64 characters of letters, digits and !#$%&\'*+-.^_`|~' };
+
+const publicUrl: Parse<string | undefined> = (raw) => {
+  const trimmed = raw.trim();
+  if (trimmed === '') return { value: undefined };
+  try {
+    const url = new URL(trimmed);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return { value: url.origin };
+  } catch {
+    // reported below
+  }
+  return { problem: `must be an http:// or https:// URL, got '${trimmed}'` };
+};
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+const hostList: Parse<readonly string[] | undefined> = (raw) => {
+  const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  if (hosts.length === 0) return { value: undefined };
+  const bad = hosts.filter((h) => !HOST_NAME.test(h) && isIP(h) === 0);
+  return bad.length > 0 ? { problem: `not host names: ${bad.join(', ')} (give names without scheme or port)` } : { value: hosts };
+};
 /** An ordered list of distinct backend names, at least one. */
 const credentialList: Parse<readonly CredentialBackendName[]> = (raw) => {
   const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -253,7 +286,7 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
     key: 'clockLeewaySeconds',
     env: 'ATS_AUTH_CLOCK_LEEWAY',
     default: 30,
-    parse: integer(0, 60),
+    parse: integer(0, MAX_CLOCK_LEEWAY_SECONDS),
   },
   trustedProxies: {
     key: 'trustedProxies',
@@ -265,7 +298,9 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
   feedPollMs: { key: 'feedPollMs', env: 'ATS_AUTH_FEED_POLL_MS', default: 100, parse: integer(10, 60_000) },
   feedStaleMs: { key: 'feedStaleMs', env: 'ATS_AUTH_FEED_STALE_MS', default: 5000, parse: integer(100, 3_600_000) },
   storeTimeoutMs: { key: 'storeTimeoutMs', env: 'ATS_AUTH_STORE_TIMEOUT_MS', default: 2000, parse: integer(100, 600_000) },
-  cookieName: { key: 'cookieName', env: 'ATS_AUTH_COOKIE_NAME', default: undefined, parse: optionalText },
+  cookieName: { key: 'cookieName', env: 'ATS_AUTH_COOKIE_NAME', default: 'ats_auth', parse: cookieName },
+  publicUrl: { key: 'publicUrl', env: 'ATS_AUTH_PUBLIC_URL', default: undefined, parse: publicUrl },
+  redirectHosts: { key: 'redirectHosts', env: 'ATS_AUTH_REDIRECT_HOSTS', default: undefined, parse: hostList },
   metricsPort: { key: 'metricsPort', env: 'ATS_AUTH_METRICS_PORT', default: undefined, parse: optionalInteger(0, 65535) },
   shutdownTimeoutMs: {
     key: 'shutdownTimeoutMs',

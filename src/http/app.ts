@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { Login } from '../auth/login.js';
 import type { Logout } from '../auth/logout.js';
+import { accountRoutes, type AccountSessions } from './account/routes.js';
 import { clientErrorHandler } from './client-error.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { registerOpenApi } from './openapi.js';
@@ -28,7 +29,13 @@ export interface AppDeps {
   authenticate: Authenticate;
   readiness: Readiness;
   isTrustedPeer: IsTrustedPeer;
-  cookieName: string | undefined;
+  cookieName: string;
+  account: {
+    sessions: AccountSessions;
+    publicUrl: URL | undefined;
+    redirectHosts: ReadonlySet<string>;
+    csrfKey: Buffer;
+  };
   verifyOutcomes: VerifyOutcomes;
   observeRequest: ObserveRequest;
   /** Served at /metrics; undefined when metrics have a port of their own. */
@@ -90,12 +97,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // (of any type, even malformed) is read up to the limit and dropped.
     bodyless.removeAllContentTypeParsers();
     bodyless.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
-    await bodyless.register(logoutRoutes, { logout: deps.logout, isTrustedPeer: deps.isTrustedPeer });
+    await bodyless.register(logoutRoutes, {
+      logout: deps.logout,
+      authenticate: deps.authenticate,
+      isTrustedPeer: deps.isTrustedPeer,
+    });
     await bodyless.register(verifyRoute, {
       authenticate: deps.authenticate,
       cookieName: deps.cookieName,
       outcomes: deps.verifyOutcomes,
     });
+  });
+  await app.register(accountRoutes, {
+    ...deps.account,
+    login: deps.login,
+    logout: deps.logout,
+    authenticate: deps.authenticate,
+    isTrustedPeer: deps.isTrustedPeer,
+    cookieName: deps.cookieName,
   });
   await app.register(healthRoutes, { readiness: deps.readiness });
   if (deps.metrics) await app.register(metricsRoute, { metrics: deps.metrics });

@@ -19,6 +19,7 @@ const STATUS: Record<ErrorCode, number> = {
   user_exists: 409,
   user_not_found: 404,
   unknown_user: 404,
+  session_not_found: 404,
   invalid_config: 500,
 };
 
@@ -34,6 +35,11 @@ const FRAMEWORK: Record<string, { status: number; error: string; message: string
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid_request', message: 'The body is not valid JSON.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid_request', message: 'Content-Length does not match the body.' },
 };
+
+/** The HTTP status of a domain error, for the pages that answer in HTML. */
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}
 
 export interface ErrorBody {
   error: string;

@@ -14,11 +14,17 @@ export async function openApiDocument(): Promise<unknown> {
   const app = await buildApp({
     logger: pino({ level: 'silent' }),
     login: unused,
-    logout: { logout: unused, logoutAll: unused, revokeSession: unused, subjectOf: unused },
+    logout: { logout: unused, logoutAll: unused, revokeSession: unused },
     authenticate: unused,
     readiness: { pingStore: unused, feedIsCurrent: unused },
     isTrustedPeer: () => false,
-    cookieName: undefined,
+    cookieName: 'ats_auth',
+    account: {
+      sessions: { list: unused, end: unused, endOthers: unused },
+      publicUrl: undefined,
+      redirectHosts: new Set(),
+      csrfKey: Buffer.alloc(32),
+    },
     verifyOutcomes: { ok: () => {}, refused: () => {} },
     observeRequest: () => {},
     // The default layout: /metrics on the main port.

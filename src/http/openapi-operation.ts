@@ -11,6 +11,7 @@ export const TAGS = {
   auth: 'Log in, log out: issue and revoke tokens.',
   gateway: 'The check a gateway makes on every request.',
   operations: 'Probes and metrics for whoever runs the service.',
+  account: 'The account pages: HTML sign-in form and device list for browsers (SPEC §13).',
 } as const;
 export type Tag = keyof typeof TAGS;
 
@@ -29,19 +30,29 @@ export const SECURITY_SCHEMES = {
       'The user, named by a trusted gateway (ATS_AUTH_TRUSTED_PROXIES, default loopback only); ignored from anyone else. ' +
       'Characters other than visible ASCII, and `%`, are percent-encoded as UTF-8.',
   },
+  sessionCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'ats_auth',
+    description: 'The cookie the account pages set on sign-in (its name is ATS_AUTH_COOKIE_NAME); /user/verify accepts it too.',
+  },
 } as const;
 
 /**
  * Who may call an operation:
  * - `public`: anyone (no credentials);
  * - `bearer`: a token from /user/login in `Authorization: Bearer`;
- * - `bearerOrGateway`: a Bearer token, or a trusted gateway's `X-Auth-UserId`.
+ * - `bearerOrGateway`: a Bearer token, or a trusted gateway's `X-Auth-UserId`;
+ * - `bearerOrCookie`: a Bearer token, or the account pages' session cookie;
+ * - `cookie`: the account pages' session cookie.
  */
-export type Access = 'public' | 'bearer' | 'bearerOrGateway';
+export type Access = 'public' | 'bearer' | 'bearerOrGateway' | 'bearerOrCookie' | 'cookie';
 const SECURITY: Record<Access, Array<Partial<Record<keyof typeof SECURITY_SCHEMES, string[]>>>> = {
   public: [],
   bearer: [{ bearerAuth: [] }],
   bearerOrGateway: [{ bearerAuth: [] }, { gatewayUser: [] }],
+  bearerOrCookie: [{ bearerAuth: [] }, { sessionCookie: [] }],
+  cookie: [{ sessionCookie: [] }],
 };
 
 /** The {"error","message"} body of every error answer (src/http/error-handler.ts). */

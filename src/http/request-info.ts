@@ -50,6 +50,11 @@ function occurrences(rawHeaders: readonly string[], lowerName: string): number {
   return count;
 }
 
+/** A cookie's value (the first of that name), or undefined when absent or empty. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  return header === undefined ? undefined : parseCookie(header)[name] || undefined;
+}
+
 /** The token cookie's value. Several Cookie lines arrive joined with "; " by Node. */
 function tokenCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;

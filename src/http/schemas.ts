@@ -56,7 +56,7 @@ export const logoutAllResponses = {
     '`invalid_request`: several Authorization headers, or a trusted X-Auth-UserId that is repeated, holds a comma, raw non-ASCII or control characters.',
   ),
   401: errorResponse(
-    '`unauthenticated` (no trusted X-Auth-UserId and no Bearer token) or `invalid_token`.',
+    '`unauthenticated` (no trusted X-Auth-UserId and no Bearer token) or `invalid_token` (including a revoked token).',
     WWW_AUTHENTICATE,
   ),
   404: errorResponse('`unknown_user`: the trusted X-Auth-UserId names a user no credential backend knows.'),

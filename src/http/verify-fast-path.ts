@@ -39,7 +39,7 @@ export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function createVerifyFastPath(deps: {
   authenticate: Authenticate;
-  cookieName: string | undefined;
+  cookieName: string;
   /** True once the server is shutting down: Fastify then answers 503. */
   isClosing: () => boolean;
   /** The metrics the Fastify route feeds, fed here for the requests answered here. */

@@ -18,8 +18,9 @@ export function createRevoker(deps: {
   store: RevocationStore;
   state: RevocationState;
   clock: Clock;
-  /** How long any token can live (TTL + leeway): a user revocation is kept this long. */
+  /** How long this process lets a token live (TTL + leeway); the store may keep a user revocation longer. */
   maxTokenLifetimeMs: number;
+  /** How long past its exp a token revocation is kept (the largest leeway any process may use). */
   leewayMs: number;
 }): Revoker {
   return {

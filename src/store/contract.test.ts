@@ -187,13 +187,19 @@ for (const kind of STORES) {
         assert.equal(woken, wokenBefore, 'no NOTIFY for a revocation that changed nothing');
       });
 
-      test('revokeUser logs one event per call', async () => {
+      test('revokeUser keeps one not-before per user: a new one replaces the earlier, with a new seq', async () => {
         const now = Date.now();
         const a = await store.revocations.revokeUser({ user: 'bob', notBeforeMs: now, expiresAtMs: now + HOUR });
-        const b = await store.revocations.revokeUser({ user: 'bob', notBeforeMs: now + 1, expiresAtMs: now + HOUR });
         assert.deepEqual(a, { seq: a.seq, kind: 'user', user: 'bob', notBeforeMs: now, expiresAtMs: now + HOUR });
-        assert.ok(b.seq > a.seq, 'seq grows');
-        assert.deepEqual(await store.revocations.changesSince(cursor, 100), [a, b]);
+        const other = await store.revocations.revokeUser({ user: 'bobby', notBeforeMs: now, expiresAtMs: now + HOUR });
+        const b = await store.revocations.revokeUser({ user: 'bob', notBeforeMs: now + 1, expiresAtMs: now + HOUR });
+        assert.deepEqual(b, { seq: b.seq, kind: 'user', user: 'bob', notBeforeMs: now + 1, expiresAtMs: now + HOUR });
+        assert.ok(b.seq > other.seq, 'seq grows');
+        assert.deepEqual(await store.revocations.changesSince(cursor, 100), [other, b]);
+        // An earlier instant (a writer whose clock is behind) never moves the not-before back.
+        const c = await store.revocations.revokeUser({ user: 'bob', notBeforeMs: now - 5000, expiresAtMs: now + 10 });
+        assert.deepEqual(c, { seq: c.seq, kind: 'user', user: 'bob', notBeforeMs: now + 1, expiresAtMs: now + HOUR });
+        assert.deepEqual(await store.revocations.changesSince(cursor, 100), [other, c]);
       });
 
       test('changesSince returns events after the cursor in seq order, at most limit', async () => {
@@ -259,6 +265,23 @@ for (const kind of STORES) {
         assert.equal(await store.revocations.headSeq(), event.seq);
         await store.revocations.purgeExpired(now);
         assert.equal(await store.revocations.headSeq(), event.seq, 'the feed must not take a purge for a reset log');
+      });
+
+      test('a user revocation lives as long as the longest recorded token lifetime, whoever writes it', async () => {
+        const now = Date.now();
+        await store.revocations.recordTokenLifetime(24 * HOUR);
+        // A writer with a short TTL (say, the CLI) asks for one hour; the store keeps it a day.
+        const a = await store.revocations.revokeUser({ user: 'hal', notBeforeMs: now, expiresAtMs: now + HOUR });
+        assert.equal(a.expiresAtMs, now + 24 * HOUR);
+        // Recording a shorter lifetime later does not lower the bound; another store sees it too.
+        await open().revocations.recordTokenLifetime(HOUR);
+        const b = await open().revocations.revokeUser({ user: 'ida', notBeforeMs: now, expiresAtMs: now + HOUR });
+        assert.equal(b.expiresAtMs, now + 24 * HOUR);
+        await store.revocations.purgeExpired(now + 2 * HOUR);
+        const left = await store.revocations.changesSince(cursor, 100);
+        assert.deepEqual(left.map((e) => e.user).sort(), ['hal', 'ida'], 'kept past the writer\'s own bound');
+        await store.revocations.purgeExpired(now + 24 * HOUR);
+        assert.deepEqual(await store.revocations.changesSince(cursor, 100), []);
       });
 
       test('another store on the same backend sees the events, in the same order', async () => {

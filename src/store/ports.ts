@@ -57,7 +57,12 @@ export type RevocationEvent =
 export interface RevocationStore {
   /** Durably revokes one token; revoking it again returns the existing event. */
   revokeToken(input: { jti: string; user: string; expiresAtMs: number }): Promise<RevocationEvent>;
-  /** Durably refuses every token of `user` issued at or before notBeforeMs, in one row. */
+  /**
+   * Durably refuses every token of `user` issued at or before notBeforeMs, in one row: it
+   * replaces the user's earlier not-before (keeping the later instant), so the log holds one per
+   * user. The row is kept until expiresAtMs or notBeforeMs + the longest recorded token
+   * lifetime, whichever is later.
+   */
   revokeUser(input: { user: string; notBeforeMs: number; expiresAtMs: number }): Promise<RevocationEvent>;
   /**
    * The last seq the log has assigned, purged rows included (0 for a new log). Below a
@@ -65,6 +70,11 @@ export interface RevocationStore {
    * a new SQLite file.
    */
   headSeq(): Promise<number>;
+  /**
+   * Records that a process using this store accepts tokens for up to lifetimeMs after their iat
+   * (TTL + leeway). Only ever raises the recorded bound (see revokeUser).
+   */
+  recordTokenLifetime(lifetimeMs: number): Promise<void>;
   /** Events with seq > cursor in seq order, at most `limit`. */
   changesSince(cursor: number, limit: number): Promise<RevocationEvent[]>;
   /**

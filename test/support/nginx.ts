@@ -14,9 +14,11 @@ import { freePort, waitUntilServing, type GatewayPorts, type RunningGateway } fr
 export const NGINX_EXAMPLE = fileURLToPath(new URL('../../examples/nginx/ats-auth.conf', import.meta.url));
 const NGINX = '/usr/sbin/nginx';
 
+export const NGINX_WEB_APP_EXAMPLE = fileURLToPath(new URL('../../examples/nginx/web-app.conf', import.meta.url));
+
 /** The example with its ports replaced; each replaced text must occur exactly once. */
-export function templateExample(ports: GatewayPorts, listenPort: number): string {
-  let text = readFileSync(NGINX_EXAMPLE, 'utf8');
+export function templateExample(ports: GatewayPorts, listenPort: number, example = NGINX_EXAMPLE): string {
+  let text = readFileSync(example, 'utf8');
   const replacements: [string, string][] = [
     ['server 127.0.0.1:8081;', `server 127.0.0.1:${ports.atsAuth};`],
     ['server 127.0.0.1:8080;', `server 127.0.0.1:${ports.app};`],
@@ -24,7 +26,7 @@ export function templateExample(ports: GatewayPorts, listenPort: number): string
   ];
   for (const [from, to] of replacements) {
     const count = text.split(from).length - 1;
-    if (count !== 1) throw new Error(`examples/nginx/ats-auth.conf: expected '${from}' once, found ${count}`);
+    if (count !== 1) throw new Error(`${example}: expected '${from}' once, found ${count}`);
     text = text.replace(from, to);
   }
   return text;
@@ -48,7 +50,11 @@ http {
 `;
 }
 
-export async function startNginx(ports: GatewayPorts): Promise<RunningGateway> {
+/** `listenPort` fixes the port (the caller needed it earlier); otherwise a free one is probed. */
+export async function startNginx(
+  ports: GatewayPorts,
+  options: { example?: string; listenPort?: number } = {},
+): Promise<RunningGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'ats-auth-nginx-'));
   // As root, nginx's workers run as nobody and must reach the temp paths.
   chmodSync(dir, 0o755);
@@ -63,8 +69,8 @@ export async function startNginx(ports: GatewayPorts): Promise<RunningGateway> {
   };
   // Another process may take the probed port before nginx binds it: try a few.
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    writeFileSync(join(dir, 'ats-auth.conf'), templateExample(ports, port));
+    const port = options.listenPort ?? (await freePort());
+    writeFileSync(join(dir, 'ats-auth.conf'), templateExample(ports, port, options.example));
     const check = spawnSync(NGINX, ['-t', '-q', '-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`nginx -t failed:\n${check.stderr}`);
     const child = spawn(NGINX, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'], {
@@ -87,7 +93,7 @@ export async function startNginx(ports: GatewayPorts): Promise<RunningGateway> {
     }
     child.kill('SIGKILL');
     await exited;
-    if (attempt >= 3 || !/Address already in use/.test(stderr + errorLog())) {
+    if (attempt >= 3 || options.listenPort !== undefined || !/Address already in use/.test(stderr + errorLog())) {
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`nginx did not start:\n${stderr}\n${errorLog()}`);
     }

@@ -1,5 +1,6 @@
 /** POST /user/logout and /user/logout_all — §2. Bodies are ignored. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Authenticate } from '../../auth/authenticate.js';
 import type { Logout } from '../../auth/logout.js';
 import { Unauthenticated } from '../../errors.js';
 import { bearerToken, clientInfo, gatewayUser, type RequestHeaders } from '../request-info.js';
@@ -24,7 +25,11 @@ const LOGOUT_ALL_SCHEMA = operation({
   response: logoutAllResponses,
 });
 
-export const logoutRoutes: FastifyPluginAsyncTypebox<{ logout: Logout; isTrustedPeer: IsTrustedPeer }> = async (app, opts) => {
+export const logoutRoutes: FastifyPluginAsyncTypebox<{
+  logout: Logout;
+  authenticate: Authenticate;
+  isTrustedPeer: IsTrustedPeer;
+}> = async (app, opts) => {
   app.post('/user/logout', { schema: LOGOUT_SCHEMA }, async (request, reply) => {
     await opts.logout.logout(bearerToken(request.raw), clientInfo(request, opts.isTrustedPeer));
     return noContent(reply);
@@ -35,14 +40,18 @@ export const logoutRoutes: FastifyPluginAsyncTypebox<{ logout: Logout; isTrusted
     const named = gatewayUser(request, opts.isTrustedPeer);
     // A gateway may name anyone: a name no backend knows is an error, not a silent success.
     if (named !== undefined) await opts.logout.logoutAll(named, client, { mustBeKnown: true });
-    else await opts.logout.logoutAll(subjectOfBearer(request.raw, opts.logout), client);
+    else await opts.logout.logoutAll(subjectOfBearer(request.raw, opts.authenticate), client);
     return noContent(reply);
   });
 };
 
-function subjectOfBearer(request: RequestHeaders, logout: Logout): string {
+/**
+ * The user of a token verify would accept (§15): a revoked token, stolen or logged out, must
+ * not log its owner out of everything again and again.
+ */
+function subjectOfBearer(request: RequestHeaders, authenticate: Authenticate): string {
   if (request.headers.authorization === undefined) throw new Unauthenticated();
-  return logout.subjectOf(bearerToken(request));
+  return authenticate(bearerToken(request)).sub;
 }
 
 /** The seed's service answered 204 with Content-Type application/octet-stream; so do we. */

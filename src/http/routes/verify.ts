@@ -29,7 +29,7 @@ function verifySchema(method: string) {
     summary: 'Check a token (the gateway calls this on every request)',
     description: 'For nginx auth_request, Traefik ForwardAuth, Envoy ext_authz and HAProxy; answers every method alike.',
     tags: ['gateway'],
-    access: 'bearer',
+    access: 'bearerOrCookie',
     response: verifyResponses,
   });
 }
@@ -47,7 +47,7 @@ const HEAD_DOCUMENTED = {
 
 export const verifyRoute: FastifyPluginAsyncTypebox<{
   authenticate: Authenticate;
-  cookieName: string | undefined;
+  cookieName: string;
   outcomes: VerifyOutcomes;
 }> = async (app, opts) => {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -54,8 +54,22 @@ const SQL = {
   insertTokenRevocation: `INSERT INTO revocations (kind, jti, username, expires_at_ms, created_at_ms)
     VALUES ('token', $1, $2, $3, $4) ON CONFLICT (jti) WHERE kind = 'token' DO NOTHING RETURNING *`,
   findTokenRevocation: "SELECT * FROM revocations WHERE kind = 'token' AND jti = $1",
-  insertUserRevocation: `INSERT INTO revocations (kind, username, not_before_ms, expires_at_ms, created_at_ms)
-    VALUES ('user', $1, $2, $3, $4) RETURNING *`,
+  // Replaces the user's earlier not-before rows (under the table lock, see serialisedInsert):
+  // keeps the latest instant, and lives at least as long as the longest recorded token lifetime.
+  replaceUserRevocation: `WITH earlier AS (
+      DELETE FROM revocations WHERE kind = 'user' AND username = $1 RETURNING not_before_ms, expires_at_ms
+    ), nb AS (
+      SELECT GREATEST($2::bigint, (SELECT MAX(not_before_ms) FROM earlier)) AS ms
+    )
+    INSERT INTO revocations (kind, username, not_before_ms, expires_at_ms, created_at_ms)
+    SELECT 'user', $1, nb.ms,
+      GREATEST($3::bigint, nb.ms + COALESCE((SELECT max_lifetime_ms FROM token_bounds WHERE id = 1), 0),
+        (SELECT MAX(expires_at_ms) FROM earlier)),
+      $4
+    FROM nb RETURNING *`,
+  recordTokenLifetime: `INSERT INTO token_bounds (id, max_lifetime_ms) VALUES (1, $1)
+    ON CONFLICT (id) DO UPDATE SET max_lifetime_ms = excluded.max_lifetime_ms
+    WHERE excluded.max_lifetime_ms > token_bounds.max_lifetime_ms`,
   notify: `SELECT pg_notify('${REVOCATION_CHANNEL}', $1)`,
   changesSince: 'SELECT * FROM revocations WHERE seq > $1 ORDER BY seq LIMIT $2',
   activeRevocations: 'SELECT * FROM revocations WHERE expires_at_ms > $1 ORDER BY seq',
@@ -208,13 +222,17 @@ export function openPostgresStore(url: string): Store {
     },
     revokeUser: ({ user, notBeforeMs, expiresAtMs }) =>
       serialisedInsert(async (tx) => {
-        const [row] = await tx.unsafe<RevocationRow[]>(SQL.insertUserRevocation, [user, notBeforeMs, expiresAtMs, Date.now()]);
+        const [row] = await tx.unsafe<RevocationRow[]>(SQL.replaceUserRevocation, [user, notBeforeMs, expiresAtMs, Date.now()]);
         return row!;
       }),
     headSeq: () =>
       guarded(async () => {
         const [row] = await sql.unsafe<{ seq: Int8 }[]>(SQL.headSeq);
         return Number(row!.seq);
+      }),
+    recordTokenLifetime: (lifetimeMs) =>
+      guarded(async () => {
+        await sql.unsafe(SQL.recordTokenLifetime, [lifetimeMs]);
       }),
     changesSince: (cursor, limit) =>
       guarded(async () => (await sql.unsafe<RevocationRow[]>(SQL.changesSince, [cursor, limit])).map(toEvent)),

@@ -41,8 +41,15 @@ const SQL = {
   insertTokenRevocation: `INSERT INTO revocations (kind, jti, username, expires_at_ms, created_at_ms)
     VALUES ('token', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   findTokenRevocation: "SELECT * FROM revocations WHERE kind = 'token' AND jti = ?",
+  userRevocationBounds: `SELECT MAX(not_before_ms) AS not_before_ms, MAX(expires_at_ms) AS expires_at_ms
+    FROM revocations WHERE kind = 'user' AND username = ?`,
+  deleteUserRevocations: "DELETE FROM revocations WHERE kind = 'user' AND username = ?",
   insertUserRevocation: `INSERT INTO revocations (kind, username, not_before_ms, expires_at_ms, created_at_ms)
     VALUES ('user', ?, ?, ?, ?) RETURNING *`,
+  maxTokenLifetime: 'SELECT COALESCE((SELECT max_lifetime_ms FROM token_bounds WHERE id = 1), 0) AS ms',
+  recordTokenLifetime: `INSERT INTO token_bounds (id, max_lifetime_ms) VALUES (1, ?)
+    ON CONFLICT (id) DO UPDATE SET max_lifetime_ms = excluded.max_lifetime_ms
+    WHERE excluded.max_lifetime_ms > token_bounds.max_lifetime_ms`,
   changesSince: 'SELECT * FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?',
   activeRevocations: `SELECT seq, kind, jti, username, not_before_ms, expires_at_ms FROM revocations
     WHERE expires_at_ms > ? ORDER BY seq`,
@@ -162,6 +169,16 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     return stmt<[string], RevocationRow>(SQL.findTokenRevocation).get(jti)!;
   });
 
+  /** Replaces the user's earlier not-before rows with one, in a single write transaction. */
+  const revokeUserTx = db.transaction((user: string, notBeforeMs: number, expiresAtMs: number, nowMs: number) => {
+    const earlier = stmt<[string], { not_before_ms: number | null; expires_at_ms: number | null }>(SQL.userRevocationBounds).get(user)!;
+    const lifetimeMs = stmt<[], { ms: number }>(SQL.maxTokenLifetime).get()!.ms;
+    const notBefore = Math.max(notBeforeMs, earlier.not_before_ms ?? -Infinity);
+    const expires = Math.max(expiresAtMs, notBefore + lifetimeMs, earlier.expires_at_ms ?? -Infinity);
+    stmt(SQL.deleteUserRevocations).run(user);
+    return stmt<unknown[], RevocationRow>(SQL.insertUserRevocation).get(user, notBefore, expires, nowMs)!;
+  });
+
   const revocations: RevocationStore = {
     // Already revoked (a repeated logout): answer from the row without taking the write lock.
     revokeToken: ({ jti, user, expiresAtMs }) =>
@@ -171,9 +188,8 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
         ),
       ),
     revokeUser: ({ user, notBeforeMs, expiresAtMs }) =>
-      guarded(() =>
-        toEvent(stmt<unknown[], RevocationRow>(SQL.insertUserRevocation).get(user, notBeforeMs, expiresAtMs, Date.now())!),
-      ),
+      guarded(() => toEvent(revokeUserTx.immediate(user, notBeforeMs, expiresAtMs, Date.now()))),
+    recordTokenLifetime: (lifetimeMs) => guarded(() => void stmt(SQL.recordTokenLifetime).run(lifetimeMs)),
     headSeq: () => guarded(() => stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq),
     changesSince: (cursor, limit) =>
       guarded(() => stmt<[number, number], RevocationRow>(SQL.changesSince).all(cursor, limit).map(toEvent)),
