@@ -11,6 +11,7 @@ import { run } from '../lib/proc.js';
 import { fmt, type PartResult } from '../lib/report.js';
 import { forgeToken } from '../lib/tokens.js';
 import { wrk, type WrkResult } from '../lib/wrk.js';
+import { backendRows } from './login-backends.js';
 
 const USER = 'bench-login';
 const PASSWORD = 'correct horse battery staple';
@@ -67,12 +68,14 @@ export async function loginPart(ctx: BenchContext): Promise<PartResult> {
     const idleP99 = Math.min(...idle.map((r) => r.p99Ms));
     const stormP99 = Math.min(...storm.map((r) => r.p99Ms));
     const best = (runs: WrkResult[]) => runs.reduce((a, b) => (b.p99Ms < a.p99Ms ? b : a));
+    const backends = await backendRows(ctx, LOGIN_CONNECTIONS);
     return {
       title: 'login: throughput vs raw argon2id, and verify latency during a login storm',
       headers: ['measure', 'per second', 'p50 ms', 'p99 ms', 'CPU ms each'],
       rows: [
         ['raw argon2id verify (ARGON2_PARAMS), same core', raw.toFixed(1), '', '', Math.min(...rawCpuMs).toFixed(1)],
         [`POST /user/login, ${LOGIN_CONNECTIONS} connections`, login.rps.toFixed(1), fmt.ms(login.p50Ms), fmt.ms(login.p99Ms), Math.min(...loginCpuMs).toFixed(1)],
+        ...backends.rows,
         [`verify, ${PROBE_CONNECTIONS} connections, idle`, fmt.rps(best(idle).rps), fmt.ms(best(idle).p50Ms), fmt.ms(idleP99), ''],
         [`verify, ${PROBE_CONNECTIONS} connections, during the login storm`, fmt.rps(best(storm).rps), fmt.ms(best(storm).p50Ms), fmt.ms(stormP99), ''],
       ],
@@ -84,6 +87,7 @@ export async function loginPart(ctx: BenchContext): Promise<PartResult> {
         `By CPU per operation (steadier on a shared machine): raw ÷ login = ${fmt.ratio(Math.min(...rawCpuMs) / Math.min(...loginCpuMs))}.`,
         `Server and the raw hashing process are pinned to the same core (${SERVER_CORES}), thread pool included; wrk runs on another.`,
         'Each login also signs a token and stores its session row (one fsync).',
+        ...backends.notes,
       ],
     };
   } finally {
