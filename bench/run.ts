@@ -8,6 +8,7 @@ import type { BenchContext } from './lib/context.js';
 import { describeMachine, type Machine } from './lib/machine.js';
 import { parseOptions, type PartName } from './lib/options.js';
 import { markdownPart, printPart, type PartResult } from './lib/report.js';
+import { algorithmsPart } from './parts/algorithms.js';
 import { loginPart } from './parts/login.js';
 import { logoutAllPart } from './parts/logout-all.js';
 import { scalePart } from './parts/scale.js';
@@ -20,6 +21,7 @@ const PARTS: Record<PartName, (ctx: BenchContext) => Promise<PartResult[]>> = {
   'logout-all': async (ctx) => [await logoutAllPart(ctx)],
   login: async (ctx) => [await loginPart(ctx)],
   'scale-out': scaleOutParts,
+  algorithms: async (ctx) => [await algorithmsPart(ctx)],
 };
 
 const BEGIN = '<!-- bench:results:begin (written by npm run bench) -->';

@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'user_not_found'
   | 'unknown_user'
   | 'session_not_found'
-  | 'invalid_config';
+  | 'invalid_config'
+  | 'key_not_found'
+  | 'keys_unreadable';
 
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -122,5 +124,26 @@ export class InvalidConfig extends AppError {
   constructor(problems: readonly string[]) {
     super('invalid_config', `invalid configuration:\n  - ${problems.join('\n  - ')}`);
     this.problems = problems;
+  }
+}
+
+/** `keys revoke` of a kid that is not a key still in the set. */
+export class KeyNotFound extends AppError {
+  constructor(kid: string) {
+    super('key_not_found', `No signing key '${kid}' in the key set (see: ats-auth keys list).`);
+  }
+}
+
+/**
+ * The stored private keys cannot be opened with the service secret: another secret sealed them.
+ * Nothing is generated in their place (that would silently split the deployment's key set).
+ */
+export class KeysUnreadable extends AppError {
+  constructor(kid: string, cause?: unknown) {
+    super(
+      'keys_unreadable',
+      `cannot decrypt signing key '${kid}' from the store: the service secret (ATS_AUTH_JWT_SECRET, ATS_AUTH_JWT_SECRET_FILE or the generated jwt-secret in ATS_AUTH_DATA_DIR) is not the one it was sealed with; restore that secret (no new key was made)`,
+      { cause },
+    );
   }
 }

@@ -30,10 +30,22 @@ import {
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createThrottle, type Throttle } from './throttle/index.js';
-import { createTokenIssuer, createTokenVerifier, loadKeySet, maxTokenLifetimeMs, type TokenVerifier } from './tokens/index.js';
+import {
+  createKeyManager,
+  createSealer,
+  createTokenIssuer,
+  createTokenVerifier,
+  KeyPairSigners,
+  loadKeySet,
+  maxTokenLifetimeMs,
+  type KeyManager,
+  type TokenVerifier,
+} from './tokens/index.js';
 import { version } from './version.js';
 
 const PURGE_INTERVAL_MS = 60_000;
+/** How often each instance checks whether automatic key rotation is due (ATS_AUTH_KEY_ROTATION_DAYS). */
+const ROTATION_CHECK_MS = 60_000;
 
 export interface Core {
   config: Readonly<Config>;
@@ -49,6 +61,10 @@ export interface Core {
   /** Names of the credential backends, in the order they are asked. */
   credentialBackends: readonly string[];
   throttle: Throttle;
+  /** The asymmetric signing keys' lifecycle (§11). */
+  keyManager: KeyManager;
+  /** Which asymmetric key signs (started by the server only). */
+  signers: KeyPairSigners;
   /** Signs the account pages' CSRF form tokens; derived from the service secret, so every instance agrees. */
   formKey: Buffer;
   /** Closes the credential backends' connections and then the store. */
@@ -83,8 +99,32 @@ export async function createCore(
       maxTokenLifetimeMs: lifetimeMs,
       leewayMs: MAX_CLOCK_LEEWAY_SECONDS * 1000,
     });
+    const keyManager = createKeyManager({
+      store: store.keys,
+      apply: (event) => state.apply(event),
+      policy: {
+        alg: config.jwtAlg,
+        maxTokenLifetimeMs: maxTokenLifetimeMs({ ttlSeconds: config.tokenTtlSeconds, leewaySeconds: config.clockLeewaySeconds }),
+        jwksMaxAgeMs: config.jwksMaxAgeSeconds * 1000,
+        rotationMs: config.keyRotationDays * 86_400_000,
+      },
+      // The service secret (§6) seals private keys; the signing secret first, the others still open.
+      sealer: createSealer([keys.signing.secret, ...keys.verification.filter((k) => k !== keys.signing).map((k) => k.secret)]),
+      clock,
+    });
+    const signers = new KeyPairSigners({ ring: state.keys, loadPrivateKey: (kid) => keyManager.privateKey(kid), logger });
     const tokenOptions = { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds };
-    const verifyToken = createTokenVerifier({ ...tokenOptions, leewaySeconds: config.clockLeewaySeconds, clock });
+    const verifyToken = createTokenVerifier({
+      ...tokenOptions,
+      leewaySeconds: config.clockLeewaySeconds,
+      clock,
+      ring: state.keys,
+      alg: config.jwtAlg,
+    });
+    const issuer = createTokenIssuer({
+      ...tokenOptions,
+      ...(config.jwtAlg === 'HS256' ? {} : { signer: () => signers.current() }),
+    });
     // Audit events are logged whatever the log level (only 'silent' drops them): the CLI runs at 'warn'.
     const audit = logger.child({ audit: true }, { level: logger.level === 'silent' ? 'silent' : 'info' });
     const throttle = createThrottle({
@@ -118,7 +158,7 @@ export async function createCore(
       login: createLogin({
         verifier,
         throttle,
-        issuer: createTokenIssuer(tokenOptions),
+        issuer,
         sessions: store.sessions,
         state,
         revoker,
@@ -130,6 +170,8 @@ export async function createCore(
       credentials: verifier,
       credentialBackends: verifier.backends,
       throttle,
+      keyManager,
+      signers,
       formKey: Buffer.from(hkdfSync('sha256', keys.signing.secret, '', 'ats-auth account form tokens', 32)),
       async close() {
         await verifier.close();
@@ -180,17 +222,39 @@ export async function startServer(
   });
   const metricsText = expose(metrics.registry);
   let stopPurger = () => {};
+  let rotationTimer: NodeJS.Timeout | undefined;
   let app: FastifyInstance | undefined;
   let metricsApp: FastifyInstance | undefined;
   const closeAll = async () => {
     if (app) await drain(app);
     if (metricsApp) await drain(metricsApp);
     stopPurger();
+    clearInterval(rotationTimer);
+    core?.signers.stop();
     await feed!.stop();
     await core!.close();
   };
   try {
     await feed.start();
+    // Throws KeysUnreadable when the service secret cannot open the stored keys, before any
+    // key is made: a wrong secret never leads to a silent new key.
+    await core.signers.start();
+    if (config.jwtAlg !== 'HS256') {
+      const events = await core.keyManager.ensureSigningKey();
+      if (events.length > 0) logger.info({ kid: core.state.keys.active()?.kid, alg: config.jwtAlg }, 'signing key activated');
+      await core.signers.refresh();
+    }
+    if (config.jwtAlg !== 'HS256' && config.keyRotationDays > 0) {
+      rotationTimer = setInterval(() => {
+        core.keyManager.autoRotate().then(
+          (events) => {
+            for (const event of events) if (event.kind === 'key') logger.info({ kid: event.kid, state: event.state }, 'key rotation');
+          },
+          (error: unknown) => logger.warn({ err: error }, 'automatic key rotation failed; retrying'),
+        );
+      }, Math.min(ROTATION_CHECK_MS, Math.max(1000, config.jwksMaxAgeSeconds * 250)));
+      rotationTimer.unref();
+    }
     stopPurger = startPurger({ store: core.store.revocations, state: core.state, clock, intervalMs: PURGE_INTERVAL_MS, logger });
     // An unreachable directory at start is a warning and a metric, not a refusal: verify must keep working.
     void core.credentials.probe((backend, error) => {
@@ -221,6 +285,12 @@ export async function startServer(
       verifyOutcomes: verifyOutcomes(metrics),
       observeRequest: requestObserver(metrics),
       metrics: config.metricsPort === undefined ? metricsText : undefined,
+      jwks: {
+        version: () => core.state.keys.version,
+        keys: (nowMs) => core.state.keys.jwks(nowMs),
+        maxAgeSeconds: config.jwksMaxAgeSeconds,
+        now: () => clock.now(),
+      },
     });
     await app.listen({ host: config.host, port: config.port });
     if (config.metricsPort !== undefined) {
@@ -237,6 +307,8 @@ export async function startServer(
         credentialBackends: core.credentialBackends,
         trustedProxies: config.trustedProxies,
         tokenTtl: config.tokenTtlSeconds,
+        alg: config.jwtAlg,
+        ...(config.jwtAlg === 'HS256' ? {} : { kid: core.state.keys.active()?.kid }),
         revocations: core.state.revokedTokenCount,
         notBefore: core.state.notBeforeCount,
       },

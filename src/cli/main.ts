@@ -5,6 +5,7 @@ import { createLogger } from '../log.js';
 import { createCore, type Core } from '../main.js';
 import { revokeCommand, sessionsCommand, userCommand } from './commands.js';
 import { warnUnknownEnvironment } from './env-warnings.js';
+import { keysCommand } from './keys-command.js';
 import { serveCommand } from './serve.js';
 import { throttleCommand } from './throttle-command.js';
 import { HELP, UsageError } from './usage.js';
@@ -55,6 +56,8 @@ async function runAdmin(command: string, args: string[], core: Core) {
       return revokeCommand(core, args, out);
     case 'throttle':
       return throttleCommand(core, args, out);
+    case 'keys':
+      return keysCommand(core, args, out);
     case 'migrate':
       if (args.length > 0) throw new UsageError('migrate takes no arguments');
       // createCore has applied them; say where.

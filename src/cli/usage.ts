@@ -18,6 +18,9 @@ export const HELP = `usage: ats-auth <command>
   throttle list                failed logins in the current throttle window
   throttle clear --user <name> | --address <addr> | --all
                                forget failed logins (lift a throttle)
+  keys list                    list the asymmetric signing keys and their states
+  keys rotate [--now]          publish a next key, or make the next key sign
+  keys revoke <kid>            refuse a key's tokens everywhere and drop it from the JWKS
   migrate                      apply database migrations
 
 Configuration comes from ATS_AUTH_* environment variables and the file named by ATS_AUTH_CONFIG.

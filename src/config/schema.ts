@@ -17,6 +17,12 @@ export interface Config {
   jwtKeysFile: string | undefined;
   /** Which of jwtKeys signs new tokens; required when there are several. */
   jwtSigningKid: string | undefined;
+  /** HS256 (the secrets above) or an asymmetric algorithm whose key pairs live in the store (§11). */
+  jwtAlg: JwtAlgorithm;
+  /** Automatic rotation of the asymmetric signing key every so many days; 0 = manual (`keys rotate`). */
+  keyRotationDays: number;
+  /** Cache-Control max-age of the JWKS document; a next key is published at least this long before it signs. */
+  jwksMaxAgeSeconds: number;
   issuer: string;
   /** When set, tokens carry this `aud` and verification requires it. */
   audience: string | undefined;
@@ -73,6 +79,10 @@ export interface Config {
   keystoneProjectDomain: string | undefined;
   keystoneTimeoutMs: number;
 }
+
+export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'ES256' | 'RS256';
+
+const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'EdDSA', 'ES256', 'RS256'];
 
 export const CREDENTIAL_BACKENDS = ['builtin', 'htpasswd', 'ldap', 'keystone'] as const;
 export type CredentialBackendName = (typeof CREDENTIAL_BACKENDS)[number];
@@ -186,6 +196,12 @@ const kid: Parse<string | undefined> = (raw) => {
   return KID.test(trimmed) ? { value: trimmed } : { problem: 'must be 1-64 characters of A-Z a-z 0-9 . _ -' };
 };
 
+const jwtAlg: Parse<JwtAlgorithm> = (raw) => {
+  const value = JWT_ALGORITHMS.find((alg) => alg === raw.trim());
+  return value ? { value } : { problem: `must be one of ${JWT_ALGORITHMS.join(', ')}, got '${raw}'` };
+};
+
+
 /** RFC 6265 cookie-name: a token, no separators. */
 const cookieName: Parse<string> = (raw) =>
   /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(raw.trim())
@@ -274,6 +290,9 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
   jwtKeys: { key: 'jwtKeys', env: 'ATS_AUTH_JWT_KEYS', default: undefined, parse: parseJwtKeys },
   jwtKeysFile: { key: 'jwtKeysFile', env: 'ATS_AUTH_JWT_KEYS_FILE', default: undefined, parse: optionalText },
   jwtSigningKid: { key: 'jwtSigningKid', env: 'ATS_AUTH_JWT_SIGNING_KID', default: undefined, parse: kid },
+  jwtAlg: { key: 'jwtAlg', env: 'ATS_AUTH_JWT_ALG', default: 'HS256', parse: jwtAlg },
+  keyRotationDays: { key: 'keyRotationDays', env: 'ATS_AUTH_KEY_ROTATION_DAYS', default: 0, parse: integer(0, 3650) },
+  jwksMaxAgeSeconds: { key: 'jwksMaxAgeSeconds', env: 'ATS_AUTH_JWKS_MAX_AGE', default: 300, parse: integer(0, 86400) },
   issuer: { key: 'issuer', env: 'ATS_AUTH_ISSUER', default: 'ats.auth', parse: text },
   audience: { key: 'audience', env: 'ATS_AUTH_AUDIENCE', default: undefined, parse: optionalText },
   tokenTtlSeconds: {

@@ -12,6 +12,7 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import { registerOpenApi } from './openapi.js';
 import { timeRequests, type ObserveRequest } from './request-timing.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
+import { jwksRoute, type JwksSource } from './routes/jwks.js';
 import { loginRoute } from './routes/login.js';
 import { logoutRoutes } from './routes/logout.js';
 import { metricsRoute, type MetricsText } from './routes/metrics.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   observeRequest: ObserveRequest;
   /** Served at /metrics; undefined when metrics have a port of their own. */
   metrics: MetricsText | undefined;
+  /** The signing keys' JWK Set (§11). */
+  jwks: JwksSource;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -117,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cookieName: deps.cookieName,
   });
   await app.register(healthRoutes, { readiness: deps.readiness });
+  await app.register(jwksRoute, { jwks: deps.jwks });
   if (deps.metrics) await app.register(metricsRoute, { metrics: deps.metrics });
   return app;
 }

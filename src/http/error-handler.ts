@@ -21,6 +21,8 @@ const STATUS: Record<ErrorCode, number> = {
   unknown_user: 404,
   session_not_found: 404,
   invalid_config: 500,
+  key_not_found: 404,
+  keys_unreadable: 503,
 };
 
 /** Framework errors that are the client's doing, by Fastify error code. */

@@ -29,6 +29,7 @@ export async function openApiDocument(): Promise<unknown> {
     observeRequest: () => {},
     // The default layout: /metrics on the main port.
     metrics: { contentType: 'text/plain', metrics: unused },
+    jwks: { version: unused, keys: unused, maxAgeSeconds: 300, now: unused },
   });
   try {
     await app.ready();

@@ -1,8 +1,11 @@
 /**
  * The in-memory revocation state the verify hot path reads: revoked jtis and per-user
  * "not before" instants. It holds only revocations still in force; purge() drops the rest.
+ * Key events of the same feed update the signing key set (`keys`), so key changes reach every
+ * process by the same path and within the same bounds as revocations.
  */
 import type { RevocationEvent } from '../store/index.js';
+import { KeyRing } from '../tokens/key-pairs/ring.js';
 
 export interface RevocationCheck {
   sub: string;
@@ -16,8 +19,14 @@ export class RevocationState {
   readonly #tokens = new Map<string, number>();
   /** user → the latest not-before instant and when it stops mattering. */
   readonly #users = new Map<string, { notBeforeMs: number; expiresAtMs: number }>();
+  /** The signing keys (§11) as the feed last described them. */
+  readonly keys = new KeyRing();
 
   apply(event: RevocationEvent): void {
+    if (event.kind === 'key') {
+      this.keys.apply(event);
+      return;
+    }
     if (event.kind === 'token') {
       const known = this.#tokens.get(event.jti);
       if (known === undefined || known < event.expiresAtMs) this.#tokens.set(event.jti, event.expiresAtMs);
@@ -41,6 +50,7 @@ export class RevocationState {
   clear(): void {
     this.#tokens.clear();
     this.#users.clear();
+    this.keys.clear();
   }
 
   isRevoked(token: RevocationCheck): boolean {
@@ -57,7 +67,7 @@ export class RevocationState {
   }
 
   purge(nowMs: number): number {
-    let removed = 0;
+    let removed = this.keys.purge(nowMs);
     for (const [jti, expiresAtMs] of this.#tokens) {
       if (expiresAtMs <= nowMs) {
         this.#tokens.delete(jti);

@@ -10,10 +10,10 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import postgres from 'postgres';
 import { STORES, storeEnv, type StoreHandle, type StoreKind } from '../../test/support/stores.js';
-import { StoreUnavailable, UserExists, UserNotFound } from '../errors.js';
+import { KeyNotFound, StoreUnavailable, UserExists, UserNotFound } from '../errors.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { loadMigrations } from './migrations.js';
-import type { RevocationEvent, SessionRecord, Store } from './ports.js';
+import type { RevocationEvent, SessionRecord, Store, StoredKey } from './ports.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
 const HOUR = 3_600_000;
@@ -279,7 +279,7 @@ for (const kind of STORES) {
         assert.equal(b.expiresAtMs, now + 24 * HOUR);
         await store.revocations.purgeExpired(now + 2 * HOUR);
         const left = await store.revocations.changesSince(cursor, 100);
-        assert.deepEqual(left.map((e) => e.user).sort(), ['hal', 'ida'], 'kept past the writer\'s own bound');
+        assert.deepEqual(left.map((e) => (e.kind === 'key' ? e.kid : e.user)).sort(), ['hal', 'ida'], 'kept past the writer\'s own bound');
         await store.revocations.purgeExpired(now + 24 * HOUR);
         assert.deepEqual(await store.revocations.changesSince(cursor, 100), []);
       });
@@ -317,6 +317,93 @@ for (const kind of STORES) {
         done = true;
         await follow;
         assert.deepEqual(seen, written.map((e) => e.seq).sort((a, b) => a - b));
+      });
+    });
+
+    describe('signing keys', () => {
+      const key = (kid: string, state: StoredKey['state'], expiresAtMs = Number.MAX_SAFE_INTEGER): StoredKey => ({
+        kid,
+        alg: 'EdDSA',
+        state,
+        publicJwk: { kty: 'OKP', crv: 'Ed25519', x: `x-${kid}` },
+        createdAtMs: 1000,
+        activatedAtMs: state === 'active' ? 2000 : null,
+        expiresAtMs,
+        sealedPrivateKey: `sealed-${kid}`,
+      });
+      const tail = async (s: Store) => {
+        let at = 0;
+        for (;;) {
+          const page = await s.revocations.changesSince(at, 1000);
+          if (page.length === 0) return at;
+          at = page.at(-1)!.seq;
+        }
+      };
+
+      test('updateKeys stores the plan as feed events between revocations, in seq order, without private keys', async () => {
+        const start = await tail(store);
+        const before = await store.revocations.revokeToken({ jti: 'j-key-1', user: 'kim', expiresAtMs: Date.now() + HOUR });
+        const events = await store.keys.updateKeys(Date.now(), (keys) => {
+          assert.deepEqual(keys, [], 'no keys yet');
+          return [key('k-a', 'active'), key('k-b', 'next')];
+        });
+        const after = await store.revocations.revokeToken({ jti: 'j-key-2', user: 'kim', expiresAtMs: Date.now() + HOUR });
+        assert.deepEqual(events.map((e) => [e.kind, e.kind === 'key' && e.kid, e.kind === 'key' && e.state]), [
+          ['key', 'k-a', 'active'],
+          ['key', 'k-b', 'next'],
+        ]);
+        const { sealedPrivateKey: _, ...publicHalf } = key('k-a', 'active');
+        assert.deepEqual(events[0], { seq: events[0]!.seq, kind: 'key', ...publicHalf });
+        const feed = await store.revocations.changesSince(start, 100);
+        assert.deepEqual(feed.map((e) => e.seq), [before.seq, ...events.map((e) => e.seq), after.seq]);
+        assert.ok(feed.every((e) => !('sealedPrivateKey' in e)), 'no private key in the feed');
+        assert.deepEqual(await store.keys.listKeys(Date.now()), [key('k-a', 'active'), key('k-b', 'next')]);
+      });
+
+      test('a changed key takes a new seq; the feed and the snapshot hold its latest state', async () => {
+        const start = await tail(store);
+        const [changed] = await store.keys.updateKeys(Date.now(), (keys) => [{ ...keys.find((k) => k.kid === 'k-b')!, state: 'active' }]);
+        const feed = await store.revocations.changesSince(start, 100);
+        assert.deepEqual(feed, [changed]);
+        const inSnapshot: RevocationEvent[] = [];
+        const cursor = await store.revocations.snapshot(Date.now(), (e) => e.kind === 'key' && inSnapshot.push(e));
+        assert.equal(cursor, changed!.seq, 'the snapshot cursor counts key changes');
+        assert.deepEqual(
+          inSnapshot.map((e) => e.kind === 'key' && [e.kid, e.state]),
+          [
+            ['k-a', 'active'],
+            ['k-b', 'active'],
+          ],
+        );
+        // A revocation after a key change still gets a larger seq.
+        const next = await store.revocations.revokeToken({ jti: 'j-key-3', user: 'kim', expiresAtMs: Date.now() + HOUR });
+        assert.ok(next.seq > changed!.seq, 'seq keeps growing across both kinds');
+      });
+
+      test('a plan that throws a domain error changes nothing and the error passes unchanged', async () => {
+        const start = await tail(store);
+        await assert.rejects(
+          store.keys.updateKeys(Date.now(), () => {
+            throw new KeyNotFound('nope');
+          }),
+          KeyNotFound,
+        );
+        assert.deepEqual(await store.revocations.changesSince(start, 100), []);
+      });
+
+      test('plans of two instances at the same moment run one after the other', async () => {
+        const [a, b] = [open(), open()];
+        const plan = (keys: StoredKey[]) => (keys.some((k) => k.kid.startsWith('k-race')) ? [] : [key(`k-race-${keys.length}`, 'next')]);
+        const results = await Promise.all([a.keys.updateKeys(Date.now(), plan), b.keys.updateKeys(Date.now(), plan)]);
+        assert.equal(results.flat().length, 1, 'exactly one instance made the key');
+      });
+
+      test('purgeExpired removes keys past their expiry only', async () => {
+        const now = Date.now();
+        await store.keys.updateKeys(now, () => [key('k-old', 'retired', now - 1), key('k-live', 'retired', now + HOUR)]);
+        assert.ok((await store.revocations.purgeExpired(now)) >= 1, 'purged');
+        const kids = (await store.keys.listKeys(now - 10_000)).map((k) => k.kid);
+        assert.ok(!kids.includes('k-old') && kids.includes('k-live'), `kids left: ${kids.join(',')}`);
       });
     });
 

@@ -45,14 +45,41 @@ export interface SessionStore {
   findSession(jti: string): Promise<SessionRecord | null>;
 }
 
+/** An asymmetric signing algorithm (§11); HS256 secrets never live in the store. */
+export type KeyAlgorithm = 'EdDSA' | 'ES256' | 'RS256';
+
+/** next (published, not signing) → active (signs) → retired (verifies) → removed (verifies nothing). */
+export type KeyState = 'next' | 'active' | 'retired' | 'removed';
+
+/** A signing key's public half and lifecycle: what every instance and verifier learns from the feed. */
+export interface PublicKeyRecord {
+  kid: string;
+  alg: KeyAlgorithm;
+  state: KeyState;
+  /** The public key as a JWK (kty, crv, x, y, n, e only). */
+  publicJwk: Readonly<Record<string, string>>;
+  createdAtMs: number;
+  /** When it began to sign; null while next. */
+  activatedAtMs: number | null;
+  /** When the key stops mattering: retired/removed keys, once the last token they signed has expired. */
+  expiresAtMs: number;
+}
+
+/** A key as stored: the private half sealed (see tokens/key-pairs/seal.ts); null once it can never sign again. */
+export interface StoredKey extends PublicKeyRecord {
+  sealedPrivateKey: string | null;
+}
+
 /**
- * One entry of the ordered revocation log; `seq` is the feed cursor. A 'token' event's `jti` is
- * the token's jti, or for a token without one (the seed's service issued such tokens)
+ * One entry of the ordered change feed; `seq` is the feed cursor. Kinds 'token' and 'user' are
+ * revocations; 'key' is a signing key's new state (never its private half). A 'token' event's
+ * `jti` is the token's jti, or for a token without one (the seed's service issued such tokens)
  * 'sha256:' + base64url(SHA-256 of the token's text) — see tokens/verifier.ts digestId.
  */
 export type RevocationEvent =
   | { seq: number; kind: 'token'; jti: string; user: string; expiresAtMs: number }
-  | { seq: number; kind: 'user'; user: string; notBeforeMs: number; expiresAtMs: number };
+  | { seq: number; kind: 'user'; user: string; notBeforeMs: number; expiresAtMs: number }
+  | ({ seq: number; kind: 'key' } & PublicKeyRecord);
 
 export interface RevocationStore {
   /** Durably revokes one token; revoking it again returns the existing event. */
@@ -85,8 +112,23 @@ export interface RevocationStore {
   snapshot(nowMs: number, onEvent: (event: RevocationEvent) => void): Promise<number>;
   /** The revocations of `user` still in force at nowMs, in seq order (the CLI's session listing). */
   revocationsOf(user: string, nowMs: number): Promise<RevocationEvent[]>;
-  /** Deletes revocations and sessions that expired before nowMs; returns rows removed. */
+  /** Deletes revocations, sessions and signing keys that expired before nowMs; returns rows removed. */
   purgeExpired(nowMs: number): Promise<number>;
+}
+
+/**
+ * Asymmetric signing keys (§11), shared by every instance. Each change takes the next seq of the
+ * change feed, so followers (changesSince, snapshot) see key changes in order with revocations.
+ */
+export interface KeyStore {
+  /** Keys that still matter at nowMs (any state), oldest first. */
+  listKeys(nowMs: number): Promise<StoredKey[]>;
+  /**
+   * Runs `plan` on the keys that still matter, holding the feed's writer lock, and stores the
+   * records it returns (new kids are inserted, known ones replaced), each as a feed event.
+   * Instances deciding at the same moment therefore decide one after the other.
+   */
+  updateKeys(nowMs: number, plan: (keys: StoredKey[]) => StoredKey[]): Promise<RevocationEvent[]>;
 }
 
 /** Failed logins of one (username, client address) pair in a window, for the admin listing. */
@@ -133,6 +175,7 @@ export interface Store {
   readonly sessions: SessionStore;
   readonly revocations: RevocationStore;
   readonly throttles: ThrottleStore;
+  readonly keys: KeyStore;
   /** Absent when the backend cannot push changes; followers then rely on polling. */
   readonly changeSignal?: ChangeSignal;
   /** Applies pending migrations; returns the versions applied now. */

@@ -1,9 +1,12 @@
 /**
- * Issues the service's JWTs: HS256, claims iss, sub, iat, exp, jti (and aud when configured),
- * signed with the signing key. The header names its kid only when several keys are configured.
+ * Issues the service's JWTs: claims iss, sub, iat, exp, jti (and aud when configured), signed
+ * by the current signer: the HS256 secret (its kid in the header only when several keys are
+ * configured) or the active asymmetric key (always with its kid, §11).
  */
 import { randomBytes } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
+import { StoreUnavailable } from '../errors.js';
+import type { ClaimsSigner } from './key-pairs/signing.js';
 import type { KeySet } from './keys.js';
 
 export interface IssuedToken {
@@ -19,27 +22,37 @@ export interface TokenIssuer {
   issue(subject: string, nowMs: number): IssuedToken;
 }
 
+/** The HS256 signer of a key set. */
+function hmacSigner(keys: KeySet): ClaimsSigner {
+  const kid = keys.verification.length > 1 ? keys.signing.kid : undefined;
+  const sign = createSigner({ key: keys.signing.secret, algorithm: 'HS256', ...(kid !== undefined ? { kid } : {}) });
+  return { kid, sign: (claims) => sign(claims) };
+}
+
 export function createTokenIssuer(options: {
   keys: KeySet;
+  /**
+   * The signer to use now (the asymmetric keys); undefined when none is loaded (the request
+   * fails with 503). Without it, the HS256 signing key of `keys` signs.
+   */
+  signer?: () => ClaimsSigner | undefined;
   issuer: string;
   audience: string | undefined;
   ttlSeconds: number;
 }): TokenIssuer {
-  const sign = createSigner({
-    key: options.keys.signing.secret,
-    algorithm: 'HS256',
-    ...(options.keys.verification.length > 1 ? { kid: options.keys.signing.kid } : {}),
-  });
-
+  const hmac = hmacSigner(options.keys);
+  const currentSigner = options.signer ?? (() => hmac);
   return {
     issue(subject, nowMs) {
+      const signer = currentSigner();
+      if (signer === undefined) throw new StoreUnavailable(new Error('no signing key loaded'));
       const iat = Math.floor(nowMs / 1000);
       const exp = iat + options.ttlSeconds;
       const jti = randomBytes(16).toString('base64url');
       // iat and exp come from the injected clock; the signer keeps a payload iat as given.
       const claims: Record<string, unknown> = { iss: options.issuer, sub: subject, iat, exp, jti };
       if (options.audience !== undefined) claims.aud = options.audience;
-      return { token: sign(claims), jti, subject, issuedAtMs: iat * 1000, expiresAtMs: exp * 1000 };
+      return { token: signer.sign(claims), jti, subject, issuedAtMs: iat * 1000, expiresAtMs: exp * 1000 };
     },
   };
 }

@@ -8,11 +8,20 @@
  * and x5c are never read. With one unnamed key, kid is not consulted. With named keys, a token
  * naming an unknown kid is refused and a token without kid (issued before a rotation began,
  * or when a single key was configured) is tried against each key.
+ *
+ * Asymmetric keys (§11, the ring the change feed keeps current): a token naming a kid of the
+ * ring is checked with that key and only that key's algorithm, so the header's `alg` cannot
+ * choose (no HS256 "signed" with a public key, no `none`). Any other non-HS256 token is refused
+ * without a lookup. While an asymmetric algorithm is configured, HS256 tokens still verify if
+ * they were issued before the first key in the set began to sign (the switch, SECURITY.md).
  */
 import { createHash } from 'node:crypto';
 import { createDecoder, createVerifier, TokenError } from 'fast-jwt';
 import type { Clock } from '../clock.js';
+import type { JwtAlgorithm } from '../config/schema.js';
 import { TokenInvalid } from '../errors.js';
+import { publicPem } from './key-pairs/algorithms.js';
+import type { KeyRing } from './key-pairs/ring.js';
 import type { KeySet } from './keys.js';
 import { LruCache } from './lru-cache.js';
 
@@ -34,7 +43,8 @@ export type TokenVerifier = (token: string) => VerifiedClaims;
 
 type Decoded = { header: Record<string, unknown>; payload: Record<string, unknown> };
 type Verify = (token: string) => Decoded;
-type Structure = { claims: VerifiedClaims; nbfMs: number | undefined };
+/** kid: the ring key that verified the token (checked again on each call: it may be revoked). */
+type Structure = { claims: VerifiedClaims; nbfMs: number | undefined; kid: string | undefined };
 
 /** How many verified tokens are remembered (a few MB at most). */
 const VERIFIED_CACHE_SIZE = 10_000;
@@ -49,24 +59,56 @@ export function createTokenVerifier(options: {
   ttlSeconds: number;
   leewaySeconds: number;
   clock: Clock;
+  /** The asymmetric signing keys; absent or empty with HS256 only. */
+  ring?: KeyRing;
+  /** The configured signing algorithm (default HS256). */
+  alg?: JwtAlgorithm;
 }): TokenVerifier {
+  const common = {
+    allowedIss: options.issuer,
+    ...(options.audience !== undefined ? { allowedAud: options.audience } : {}),
+    // fast-jwt checks iss and aud only when present; ours must be there.
+    requiredClaims: ['iss', 'sub', 'iat', 'exp', ...(options.audience !== undefined ? ['aud'] : [])],
+    ignoreExpiration: true,
+    ignoreNotBefore: true,
+    complete: true as const,
+  };
   const byKid = new Map<string | undefined, Verify>(
     options.keys.verification.map((key) => [
       key.kid,
-      createVerifier({
-        key: key.secret,
-        algorithms: ['HS256'],
-        allowedIss: options.issuer,
-        ...(options.audience !== undefined ? { allowedAud: options.audience } : {}),
-        // fast-jwt checks iss and aud only when present; ours must be there.
-        requiredClaims: ['iss', 'sub', 'iat', 'exp', ...(options.audience !== undefined ? ['aud'] : [])],
-        ignoreExpiration: true,
-        ignoreNotBefore: true,
-        complete: true,
-      }) as unknown as Verify,
+      createVerifier({ ...common, key: key.secret, algorithms: ['HS256'] }) as unknown as Verify,
     ]),
   );
-  const verifySignature = byKid.size === 1 && byKid.has(undefined) ? byKid.get(undefined)! : pickByKid(byKid);
+  const verifyHmac = byKid.size === 1 && byKid.has(undefined) ? byKid.get(undefined)! : pickByKid(byKid);
+  const ring = options.ring;
+  const hmacOnly = (options.alg ?? 'HS256') === 'HS256';
+  // One fast-jwt verifier per ring key, bound to that key's algorithm; a kid's key never changes.
+  const ringVerifiers = new Map<string, Verify>();
+  const decodeHeader = createDecoder({ complete: true });
+
+  const verifySignature = (token: string): { decoded: Decoded; kid: string | undefined } => {
+    if (ring === undefined || (ring.size === 0 && hmacOnly)) return { decoded: verifyHmac(token), kid: undefined };
+    const { header } = decodeHeader(token) as Decoded;
+    const key = typeof header.kid === 'string' ? ring.get(header.kid) : undefined;
+    if (key !== undefined) {
+      let verify = ringVerifiers.get(key.kid);
+      if (verify === undefined) {
+        verify = createVerifier({ ...common, key: publicPem(key.publicJwk), algorithms: [key.alg] }) as unknown as Verify;
+        ringVerifiers.set(key.kid, verify);
+      }
+      return { decoded: verify(token), kid: key.kid };
+    }
+    if (header.alg !== 'HS256') throw new TokenInvalid(header.kid === undefined ? 'no kid' : 'unknown kid');
+    const decoded = verifyHmac(token);
+    if (!hmacOnly) {
+      const switchedMs = ring.firstActivatedMs();
+      const iat = decoded.payload.iat;
+      if (switchedMs !== undefined && typeof iat === 'number' && iat * 1000 >= switchedMs) {
+        throw new TokenInvalid('HS256 token issued after the switch to an asymmetric algorithm');
+      }
+    }
+    return { decoded, kid: undefined };
+  };
   const leewayMs = options.leewaySeconds * 1000;
   const maxLifetimeMs = maxTokenLifetimeMs(options);
 
@@ -75,8 +117,9 @@ export function createTokenVerifier(options: {
     if (token.length > MAX_TOKEN_BYTES) throw new TokenInvalid('token too large');
     if (!COMPACT_JWS.test(token) || !canonicalSignature(token)) throw new TokenInvalid('malformed');
     let decoded: Decoded;
+    let kid: string | undefined;
     try {
-      decoded = verifySignature(token);
+      ({ decoded, kid } = verifySignature(token));
     } catch (error) {
       if (error instanceof TokenError) throw new TokenInvalid(error.code);
       throw error;
@@ -90,7 +133,7 @@ export function createTokenVerifier(options: {
     if (nbf !== undefined && !isNumericDate(nbf)) throw new TokenInvalid('bad nbf');
     const revocationId = jti === undefined ? digestId(token) : (jti as string);
     const claims = Object.freeze({ sub, jti, revocationId, iatMs: iat * 1000, expMs: exp * 1000 });
-    return { claims, nbfMs: nbf === undefined ? undefined : nbf * 1000 };
+    return { claims, nbfMs: nbf === undefined ? undefined : nbf * 1000, kid };
   };
 
   // A gateway asks about the same token on every request of a session, so tokens that passed
@@ -105,7 +148,9 @@ export function createTokenVerifier(options: {
       structure = verifyStructure(token);
       verified.set(token, structure);
     }
-    const { claims, nbfMs } = structure;
+    const { claims, nbfMs, kid } = structure;
+    // A revoked key leaves the ring: its tokens are refused from then on, cached or not.
+    if (kid !== undefined && ring?.get(kid) === undefined) throw new TokenInvalid('key not in the key set');
     const now = options.clock.now();
     if (now >= claims.expMs + leewayMs) throw new TokenInvalid('expired');
     if (claims.iatMs > now + leewayMs) throw new TokenInvalid('issued in the future');

@@ -39,3 +39,22 @@ export function nonCanonical(token: string): string {
   const index = alphabet.indexOf(last);
   return token.slice(0, -1) + alphabet[index ^ 1];
 }
+
+/**
+ * The same ES256 token with its raw r‖s signature (RFC 7518 §3.4) re-encoded as DER, the form
+ * OpenSSL produces: a verifier that accepts both has two spellings of one token.
+ */
+export function derSignature(token: string): string {
+  const [header, payload, signature] = token.split('.');
+  const raw = Buffer.from(signature!, 'base64url');
+  const integer = (bytes: Buffer) => {
+    let i = 0;
+    while (i < bytes.length - 1 && bytes[i] === 0) i++;
+    const trimmed = bytes.subarray(i);
+    const body = trimmed[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed;
+    return Buffer.concat([Buffer.from([0x02, body.length]), body]);
+  };
+  const sequence = Buffer.concat([integer(raw.subarray(0, 32)), integer(raw.subarray(32))]);
+  const der = Buffer.concat([Buffer.from([0x30, sequence.length]), sequence]);
+  return `${header}.${payload}.${der.toString('base64url')}`;
+}

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/ats-auth.js', import.meta.url));
+/** How long a test waits for `serve` to say it listens. */
+const START_TIMEOUT_MS = 45_000;
+
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 export interface ServerOptions {
@@ -103,7 +106,12 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const logs: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 15_000);
+    // Generous: Node's start alone takes over 10 s on this shared 2-core machine under load.
+    const timer = setTimeout(() => {
+      // A server that comes up after the test gave up would keep the test process alive.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${logs.join('\n')}`));
+    }, START_TIMEOUT_MS);
     const onLine = (line: string) => {
       logs.push(line);
       // "127.0.0.1:PORT", or for IPv6 "::1:PORT" (the port is after the last colon) or "[::1]:PORT".

@@ -4,9 +4,11 @@
  * wake-ups, see change-signal.ts, plus polling). Every driver failure becomes StoreUnavailable.
  */
 import postgres from 'postgres';
-import { StoreUnavailable, UserExists, UserNotFound } from '../../errors.js';
+import { AppError, StoreUnavailable, UserExists, UserNotFound } from '../../errors.js';
+import { keyParams, mergeBySeq, toKeyEvent, toStoredKey, type KeyRow } from '../key-rows.js';
 import { loadMigrations } from '../migrations.js';
 import type {
+  KeyStore,
   RevocationEvent,
   RevocationStore,
   SessionRecord,
@@ -74,12 +76,24 @@ const SQL = {
   changesSince: 'SELECT * FROM revocations WHERE seq > $1 ORDER BY seq LIMIT $2',
   activeRevocations: 'SELECT * FROM revocations WHERE expires_at_ms > $1 ORDER BY seq',
   revocationsOf: 'SELECT * FROM revocations WHERE username = $1 AND expires_at_ms > $2 ORDER BY seq',
-  maxSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM revocations',
+  maxSeq: `SELECT GREATEST((SELECT COALESCE(MAX(seq), 0) FROM revocations),
+    (SELECT COALESCE(MAX(seq), 0) FROM signing_keys)) AS seq`,
   // The identity column's sequence (named by PostgreSQL after table and column): the last seq
   // drawn, committed or not, purged or not; 0 before the first (or after RESTART).
   headSeq: 'SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS seq FROM revocations_seq_seq',
   purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= $1',
   purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= $1',
+
+  listKeys: 'SELECT * FROM signing_keys WHERE expires_at_ms > $1 ORDER BY created_at_ms, kid',
+  keyChangesSince: 'SELECT * FROM signing_keys WHERE seq > $1 ORDER BY seq LIMIT $2',
+  // A key change draws its seq from the revocation log's sequence, under the same table lock.
+  upsertKey: `INSERT INTO signing_keys
+    (kid, alg, state, public_jwk, private_key, created_at_ms, activated_at_ms, expires_at_ms, seq)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nextval(pg_get_serial_sequence('revocations', 'seq')))
+    ON CONFLICT (kid) DO UPDATE SET state = excluded.state, private_key = excluded.private_key,
+      activated_at_ms = excluded.activated_at_ms, expires_at_ms = excluded.expires_at_ms, seq = excluded.seq
+    RETURNING *`,
+  purgeKeys: 'DELETE FROM signing_keys WHERE expires_at_ms <= $1',
 } as const;
 
 interface UserRow {
@@ -141,7 +155,8 @@ export function openPostgresStore(url: string): Store {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof UserExists || error instanceof UserNotFound) throw error;
+      // Domain errors (a user that exists, a key plan refusing) pass; driver failures do not.
+      if (error instanceof AppError && !(error instanceof StoreUnavailable)) throw error;
       throw new StoreUnavailable(error);
     }
   }
@@ -235,12 +250,21 @@ export function openPostgresStore(url: string): Store {
         await sql.unsafe(SQL.recordTokenLifetime, [lifetimeMs]);
       }),
     changesSince: (cursor, limit) =>
-      guarded(async () => (await sql.unsafe<RevocationRow[]>(SQL.changesSince, [cursor, limit])).map(toEvent)),
+      guarded(() =>
+        // Both tables as of one snapshot: writers commit in seq order (see serialisedInsert), so
+        // a read of one table after the other could otherwise skip a row committed in between.
+        sql.begin('isolation level repeatable read read only', async (tx) => {
+          const revoked = await tx.unsafe<RevocationRow[]>(SQL.changesSince, [cursor, limit]);
+          const keys = await tx.unsafe<KeyRow[]>(SQL.keyChangesSince, [cursor, limit]);
+          return mergeBySeq(revoked.map(toEvent), keys.map(toKeyEvent), limit);
+        }),
+      ),
     snapshot: (nowMs, onEvent) =>
       guarded(() =>
         // One REPEATABLE READ snapshot: every row committed later has a larger seq than the cursor.
         sql.begin('isolation level repeatable read read only', async (tx) => {
           const [last] = await tx.unsafe<{ seq: Int8 }[]>(SQL.maxSeq);
+          for (const row of await tx.unsafe<KeyRow[]>(SQL.listKeys, [nowMs])) onEvent(toKeyEvent(row));
           // Read in batches through a cursor: start-up may load millions of rows.
           await tx.unsafe<RevocationRow[]>(SQL.activeRevocations, [nowMs]).cursor(SNAPSHOT_BATCH, (rows) => {
             for (const row of rows) onEvent(toEvent(row));
@@ -254,8 +278,28 @@ export function openPostgresStore(url: string): Store {
       guarded(async () => {
         const revoked = await sql.unsafe(SQL.purgeRevocations, [nowMs]);
         const expired = await sql.unsafe(SQL.purgeSessions, [nowMs]);
-        return revoked.count + expired.count;
+        const keys = await sql.unsafe(SQL.purgeKeys, [nowMs]);
+        return revoked.count + expired.count + keys.count;
       }),
+  };
+
+  const keys: KeyStore = {
+    listKeys: (nowMs) => guarded(async () => (await sql.unsafe<KeyRow[]>(SQL.listKeys, [nowMs])).map(toStoredKey)),
+    updateKeys: (nowMs, plan) =>
+      guarded(() =>
+        sql.begin(async (tx) => {
+          // The revocation log's writer lock: key rows take seqs in commit order like revocations.
+          await tx.unsafe(SQL.lockRevocations);
+          const changed = plan((await tx.unsafe<KeyRow[]>(SQL.listKeys, [nowMs])).map(toStoredKey));
+          const events: RevocationEvent[] = [];
+          for (const key of changed) {
+            const [row] = await tx.unsafe<KeyRow[]>(SQL.upsertKey, keyParams(key) as never[]);
+            events.push(toKeyEvent(row!));
+          }
+          if (events.length > 0) await tx.unsafe(SQL.notify, [String(events.at(-1)!.seq)]);
+          return events;
+        }),
+      ),
   };
 
   const signal = createListenSignal(url, options);
@@ -267,6 +311,7 @@ export function openPostgresStore(url: string): Store {
     sessions,
     revocations,
     throttles: createPostgresThrottleStore(sql),
+    keys,
     changeSignal: signal,
     migrate: () => guarded(() => migrate(sql)),
     ping: () => guarded(async () => void (await sql.unsafe('SELECT 1'))),

@@ -6,10 +6,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StoreUnavailable, UserExists, UserNotFound } from '../../errors.js';
+import { AppError, StoreUnavailable, UserExists, UserNotFound } from '../../errors.js';
+import { keyParams, mergeBySeq, toKeyEvent, toStoredKey, type KeyRow } from '../key-rows.js';
 import { loadMigrations } from '../migrations.js';
 import { createSqliteThrottleStore } from './sqlite-throttle-store.js';
 import type {
+  KeyStore,
   RevocationEvent,
   RevocationStore,
   SessionRecord,
@@ -57,6 +59,21 @@ const SQL = {
   lastAssignedSeq: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'revocations'), 0) AS seq",
   purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= ?',
   purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= ?',
+
+  listKeys: 'SELECT * FROM signing_keys WHERE expires_at_ms > ? ORDER BY created_at_ms, kid',
+  keyChangesSince: 'SELECT * FROM signing_keys WHERE seq > ? ORDER BY seq LIMIT ?',
+  // A key change takes the revocation log's next seq: AUTOINCREMENT never hands out a number at
+  // or below sqlite_sequence, so raising it reserves the seq for the key row.
+  nextSeq: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'revocations'), 0) + 1 AS seq",
+  raiseSeq: "UPDATE sqlite_sequence SET seq = ? WHERE name = 'revocations'",
+  firstSeq: "INSERT INTO sqlite_sequence (name, seq) VALUES ('revocations', ?)",
+  upsertKey: `INSERT INTO signing_keys
+    (kid, alg, state, public_jwk, private_key, created_at_ms, activated_at_ms, expires_at_ms, seq)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (kid) DO UPDATE SET state = excluded.state, private_key = excluded.private_key,
+      activated_at_ms = excluded.activated_at_ms, expires_at_ms = excluded.expires_at_ms, seq = excluded.seq
+    RETURNING *`,
+  purgeKeys: 'DELETE FROM signing_keys WHERE expires_at_ms <= ?',
 } as const;
 
 interface UserRow {
@@ -118,7 +135,8 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     try {
       return Promise.resolve(work());
     } catch (error) {
-      if (error instanceof UserExists || error instanceof UserNotFound) return Promise.reject(error);
+      // Domain errors (a user that exists, a key plan refusing) pass; driver failures do not.
+      if (error instanceof AppError && !(error instanceof StoreUnavailable)) return Promise.reject(error);
       return Promise.reject(new StoreUnavailable(error));
     }
   }
@@ -169,6 +187,28 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     return stmt<[string], RevocationRow>(SQL.findTokenRevocation).get(jti)!;
   });
 
+  const changesTx = db.transaction((cursor: number, limit: number) =>
+    mergeBySeq(
+      stmt<[number, number], RevocationRow>(SQL.changesSince).all(cursor, limit).map(toEvent),
+      stmt<[number, number], KeyRow>(SQL.keyChangesSince).all(cursor, limit).map(toKeyEvent),
+      limit,
+    ),
+  );
+
+  const updateKeysTx = db.transaction((nowMs: number, plan: Parameters<KeyStore['updateKeys']>[1]) => {
+    const changed = plan(stmt<[number], KeyRow>(SQL.listKeys).all(nowMs).map(toStoredKey));
+    return changed.map((key) => {
+      const seq = stmt<[], { seq: number }>(SQL.nextSeq).get()!.seq;
+      if (stmt(SQL.raiseSeq).run(seq).changes === 0) stmt(SQL.firstSeq).run(seq);
+      return toKeyEvent(stmt<unknown[], KeyRow>(SQL.upsertKey).get(...keyParams(key), seq)!);
+    });
+  });
+
+  const keys: KeyStore = {
+    listKeys: (nowMs) => guarded(() => stmt<[number], KeyRow>(SQL.listKeys).all(nowMs).map(toStoredKey)),
+    updateKeys: (nowMs, plan) => guarded(() => updateKeysTx.immediate(nowMs, plan)),
+  };
+
   /** Replaces the user's earlier not-before rows with one, in a single write transaction. */
   const revokeUserTx = db.transaction((user: string, notBeforeMs: number, expiresAtMs: number, nowMs: number) => {
     const earlier = stmt<[string], { not_before_ms: number | null; expires_at_ms: number | null }>(SQL.userRevocationBounds).get(user)!;
@@ -191,14 +231,15 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
       guarded(() => toEvent(revokeUserTx.immediate(user, notBeforeMs, expiresAtMs, Date.now()))),
     recordTokenLifetime: (lifetimeMs) => guarded(() => void stmt(SQL.recordTokenLifetime).run(lifetimeMs)),
     headSeq: () => guarded(() => stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq),
-    changesSince: (cursor, limit) =>
-      guarded(() => stmt<[number, number], RevocationRow>(SQL.changesSince).all(cursor, limit).map(toEvent)),
+    // One read transaction: both tables as of one instant (another process may be writing).
+    changesSince: (cursor, limit) => guarded(() => changesTx(cursor, limit)),
     snapshot: (nowMs, onEvent) =>
       guarded(() => {
         // The cursor is the last seq ever assigned, so rows purged before now are not re-read.
         // It is read first: rows written meanwhile may show up in the scan too and are simply
         // applied twice. The scan is streamed, never materialised (start-up with 10^6 revocations).
         const cursor = stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq;
+        for (const row of stmt<[number], KeyRow>(SQL.listKeys).all(nowMs)) onEvent(toKeyEvent(row));
         // Raw rows (arrays, columns in SELECT order) cost a third less than row objects here.
         const rows = stmt<[number], RevocationTuple>(SQL.activeRevocations).raw(true).iterate(nowMs);
         for (const [seq, kind, jti, username, not_before_ms, expires_at_ms] of rows) {
@@ -211,8 +252,12 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     purgeExpired: (nowMs) =>
       guarded(
         () =>
-          db.transaction(() => stmt(SQL.purgeRevocations).run(nowMs).changes + stmt(SQL.purgeSessions).run(nowMs).changes)
-            .immediate(),
+          db.transaction(
+            () =>
+              stmt(SQL.purgeRevocations).run(nowMs).changes +
+              stmt(SQL.purgeSessions).run(nowMs).changes +
+              stmt(SQL.purgeKeys).run(nowMs).changes,
+          ).immediate(),
       ),
   };
 
@@ -223,6 +268,7 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     sessions,
     revocations,
     throttles: createSqliteThrottleStore(db),
+    keys,
     migrate: () => guarded(() => migrate(db)),
     ping: () => guarded(() => void db.prepare('SELECT 1').get()),
     close: async () => {
