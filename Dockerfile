@@ -2,9 +2,11 @@
 # Build: docker build -t ats-auth .
 # Run:   docker run -p 8081:8081 -v ats-auth-data:/data ats-auth
 
+# Node 24, the newest LTS line; the service also supports Node 20 and 22 (package.json engines; CI
+# runs the suite on 20 and 24).
 # 1. Build: dev dependencies (TypeScript) and a C toolchain for better-sqlite3; `npm ci` runs the
 #    `prepare` script, which compiles src/ into dist/.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
@@ -19,7 +21,7 @@ FROM build AS deps
 RUN rm -rf node_modules && npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3
 
 # 3. Runtime: no compiler, no dev dependencies, not root.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     ATS_AUTH_HOST=0.0.0.0 \
     ATS_AUTH_PORT=8081 \
@@ -33,7 +35,7 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8081
-# The slim image has no curl; Node 20's fetch does the probe.
+# The slim image has no curl; Node's fetch does the probe.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.ATS_AUTH_PORT||8081)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Node is PID 1 and handles SIGTERM itself (graceful drain, ATS_AUTH_SHUTDOWN_TIMEOUT_MS).

@@ -15,8 +15,11 @@ export type ErrorCode =
   | 'user_exists'
   | 'user_not_found'
   | 'unknown_user'
-  | 'session_not_found'
   | 'invalid_config'
+  | 'session_not_found'
+  | 'invalid_refresh_token'
+  | 'refresh_token_reused'
+  | 'refresh_disabled'
   | 'key_not_found'
   | 'keys_unreadable';
 
@@ -124,6 +127,31 @@ export class InvalidConfig extends AppError {
   constructor(problems: readonly string[]) {
     super('invalid_config', `invalid configuration:\n  - ${problems.join('\n  - ')}`);
     this.problems = problems;
+  }
+}
+
+
+/** Unknown, expired or malformed refresh token, or one whose session has ended. */
+export class RefreshTokenInvalid extends AppError {
+  /** Why, for the log only. */
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super('invalid_refresh_token', 'The refresh token is not valid.');
+    this.reason = reason;
+  }
+}
+
+/** A spent refresh token presented after the grace window: its session has been ended. */
+export class RefreshTokenReused extends AppError {
+  constructor() {
+    super('refresh_token_reused', 'This refresh token was already used; the session has been ended.');
+  }
+}
+
+export class RefreshDisabled extends AppError {
+  constructor() {
+    super('refresh_disabled', 'Refresh tokens are not enabled on this service (ATS_AUTH_REFRESH_TTL).');
   }
 }
 

@@ -24,10 +24,12 @@ import {
   credentialObserver,
   instrumentLogin,
   instrumentLogout,
+  instrumentRefresh,
   requestObserver,
   verifyOutcomes,
 } from './metrics/index.js';
 import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
+import { createRefresh, createSessions, LastSeen, type Refresh, type Sessions } from './sessions/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createThrottle, type Throttle } from './throttle/index.js';
 import {
@@ -56,6 +58,11 @@ export interface Core {
   userAdmin: UserAdmin;
   login: Login;
   logout: Logout;
+  /** The devices: list and end sessions (HTTP routes, account pages, CLI). */
+  sessions: Sessions;
+  refresh: Refresh;
+  /** Last-seen times noted by verify, written to the store at a bounded rate (started by the server). */
+  lastSeen: LastSeen;
   /** The chain of credential backends (§10). */
   credentials: CredentialVerifier;
   /** Names of the credential backends, in the order they are asked. */
@@ -127,16 +134,41 @@ export async function createCore(
     });
     // Audit events are logged whatever the log level (only 'silent' drops them): the CLI runs at 'warn'.
     const audit = logger.child({ audit: true }, { level: logger.level === 'silent' ? 'silent' : 'info' });
-    const throttle = createThrottle({
-      store: store.throttles,
+    const throttlePolicy = {
+      windowMs: config.throttleWindowSeconds * 1000,
+      userAddressLimit: config.throttleUserAddressLimit,
+      addressLimit: config.throttleAddressLimit,
+      userLimit: config.throttleUserLimit,
+      userDelayMs: config.throttleUserDelayMs,
+    };
+    const throttle = createThrottle({ store: store.throttles, clock, policy: throttlePolicy });
+    // Refresh attempts share the store and the per-address limits, but no user is known before
+    // the token is checked: a per-user rule would put every client in one bucket.
+    const refreshThrottle = createThrottle({ store: store.throttles, clock, policy: { ...throttlePolicy, userLimit: 0 } });
+    const lastSeen = new LastSeen({ store: store.sessions, clock, intervalMs: config.lastSeenIntervalMs, logger });
+    const sessions = createSessions({
+      store: store.sessions,
+      state,
+      issuer,
       clock,
+      lastSeen,
       policy: {
-        windowMs: config.throttleWindowSeconds * 1000,
-        userAddressLimit: config.throttleUserAddressLimit,
-        addressLimit: config.throttleAddressLimit,
-        userLimit: config.throttleUserLimit,
-        userDelayMs: config.throttleUserDelayMs,
+        maxPerUser: config.maxSessionsPerUser,
+        refreshTtlSeconds: config.refreshTtlSeconds,
+        ttlSeconds: config.tokenTtlSeconds,
+        leewayMs: MAX_CLOCK_LEEWAY_SECONDS * 1000,
       },
+      audit,
+    });
+    const refresh = createRefresh({
+      store: store.sessions,
+      state,
+      sessions,
+      issuer,
+      throttle: refreshThrottle,
+      clock,
+      policy: { refreshTtlSeconds: config.refreshTtlSeconds, reuseSeconds: config.refreshReuseSeconds },
+      audit,
     });
     const built = await createCredentials(config, {
       users: store.users,
@@ -154,19 +186,12 @@ export async function createCore(
       state,
       revoker,
       verifyToken,
-      userAdmin: createUserAdmin({ users: store.users, sessions: store.sessions, hasher: argon2Hasher, revoker, clock }),
-      login: createLogin({
-        verifier,
-        throttle,
-        issuer,
-        sessions: store.sessions,
-        state,
-        revoker,
-        clock,
-        audit,
-        nameForLog: createNameForLog(knownUser),
-      }),
-      logout: createLogout({ verifyToken, revoker, audit, knownUser, sessions: store.sessions, clock }),
+      userAdmin: createUserAdmin({ users: store.users, hasher: argon2Hasher, revoker, clock }),
+      login: createLogin({ verifier, throttle, sessions, state, clock, audit, nameForLog: createNameForLog(knownUser) }),
+      logout: createLogout({ verifyToken, revoker, sessions, audit, knownUser }),
+      sessions,
+      refresh,
+      lastSeen,
       credentials: verifier,
       credentialBackends: verifier.backends,
       throttle,
@@ -208,6 +233,7 @@ export async function startServer(
   const metrics = createMetrics({
     revokedTokenCount: () => core?.state.revokedTokenCount ?? 0,
     notBeforeCount: () => core?.state.notBeforeCount ?? 0,
+    endedSessionCount: () => core?.state.endedSessionCount ?? 0,
     feedLagMs: () => feed?.lagMs() ?? 0,
   });
   core = await createCore(config, logger, clock, { observeCredentials: credentialObserver(metrics) });
@@ -229,6 +255,7 @@ export async function startServer(
     if (app) await drain(app);
     if (metricsApp) await drain(metricsApp);
     stopPurger();
+    await core!.lastSeen.stop();
     clearInterval(rotationTimer);
     core?.signers.stop();
     await feed!.stop();
@@ -256,6 +283,7 @@ export async function startServer(
       rotationTimer.unref();
     }
     stopPurger = startPurger({ store: core.store.revocations, state: core.state, clock, intervalMs: PURGE_INTERVAL_MS, logger });
+    core.lastSeen.start();
     // An unreachable directory at start is a warning and a metric, not a refusal: verify must keep working.
     void core.credentials.probe((backend, error) => {
       metrics.credentialBackendUp.labels(backend).set(error === undefined ? 1 : 0);
@@ -266,18 +294,19 @@ export async function startServer(
       logger,
       login: instrumentLogin(core.login, metrics),
       logout: instrumentLogout(core.logout, metrics),
-      authenticate: createAuthenticate({ verifyToken: core.verifyToken, state: core.state, feedIsCurrent }),
+      sessions: core.sessions,
+      refresh: instrumentRefresh(core.refresh, metrics),
+      authenticate: createAuthenticate({
+        verifyToken: core.verifyToken,
+        state: core.state,
+        feedIsCurrent,
+        seen: (sid) => core.lastSeen.seen(sid),
+      }),
       readiness: { pingStore: () => core.store.ping(), feedIsCurrent },
       isTrustedPeer: createPeerTrust(config.trustedProxies),
       cookieName: config.cookieName,
       account: {
-        sessions: tokenDevices({
-          sessions: core.store.sessions,
-          state: core.state,
-          logout: core.logout,
-          clock,
-          client: { address: null, userAgent: 'account page' },
-        }),
+        sessions: tokenDevices({ sessions: core.sessions, client: { address: null, userAgent: 'account page' } }),
         publicUrl: config.publicUrl === undefined ? undefined : new URL(config.publicUrl),
         redirectHosts: new Set(config.redirectHosts ?? (config.publicUrl === undefined ? [] : [new URL(config.publicUrl).hostname])),
         csrfKey: core.formKey,

@@ -113,18 +113,19 @@ for (const kind of STORES) {
       assert.equal(again.stderr, "ats-auth: User 'gone' does not exist.\n");
     });
 
-    test('sessions lists the unexpired tokens with status, client and user agent', async () => {
+    test('sessions lists the live sessions (devices) with created, last seen, address and agent', async () => {
       const token = await server.login('marco', 'second-passw0rd');
-      const jti = decodePart(token, 1).jti as string;
-      await server.post('/user/logout', { headers: { authorization: `Bearer ${token}` } });
+      const ended = await server.login('marco', 'second-passw0rd');
+      const sid = decodePart(token, 1).sid as string;
+      await server.post('/user/logout', { headers: { authorization: `Bearer ${ended}` } });
       const res = await server.cli(['sessions', 'marco']);
       assert.equal(res.code, 0, res.stderr);
       const lines = res.stdout.trim().split('\n');
-      assert.match(lines[0]!, /^JTI\s+ISSUED\s+EXPIRES\s+STATUS\s+CLIENT\s+USER-AGENT$/);
-      const row = lines.find((l) => l.startsWith(jti));
+      assert.match(lines[0]!, /^ID\s+CREATED\s+LAST-SEEN\s+ADDRESS\s+USER-AGENT$/);
+      const row = lines.find((l) => l.startsWith(sid));
       assert.ok(row, 'the session is listed');
-      assert.match(row, /\srevoked\s+127\.0\.0\.1\s+node$/);
-      assert.ok(lines.some((l) => /\sactive\s/.test(l)), 'earlier sessions are still active');
+      assert.match(row, /\s127\.0\.0\.1\s+node$/);
+      assert.ok(!lines.some((l) => l.startsWith(decodePart(ended, 1).sid as string)), 'an ended session is not listed');
     });
 
     test('revoke --jti from the CLI is seen by the running server', async () => {

@@ -41,7 +41,8 @@ for (const kind of STORES) {
       const afterS = Math.ceil(Date.now() / 1000);
       assert.deepEqual(decodePart(token, 0), { alg: 'HS256', typ: 'JWT' });
       const claims = decodePart(token, 1);
-      assert.deepEqual(Object.keys(claims).sort(), ['exp', 'iat', 'iss', 'jti', 'sub']);
+      assert.deepEqual(Object.keys(claims).sort(), ['exp', 'iat', 'iss', 'jti', 'sid', 'sub']);
+      assert.match(claims.sid as string, /^[A-Za-z0-9_-]{22,}$/, 'sid (SPEC §12) is ≥128 bits of base64url');
       assert.equal(claims.iss, 'ats.auth');
       assert.equal(claims.sub, 'marco');
       assert.ok(Number.isInteger(claims.iat) && Number.isInteger(claims.exp));

@@ -71,7 +71,9 @@ for (const kind of STORES) {
       assert.equal(d('ats_auth_verifies_total{outcome="revoked"}'), 1);
       assert.equal(d('ats_auth_logouts_total'), 1);
       assert.equal(d('ats_auth_logout_alls_total'), 1);
-      assert.equal(end.get('ats_auth_revoked_tokens'), 1);
+      // Logout of a token with a sid ends its session (SPEC §12): one ended session, no jti entry.
+      assert.equal(end.get('ats_auth_revoked_tokens'), 0);
+      assert.equal(end.get('ats_auth_ended_sessions'), 1);
       assert.equal(end.get('ats_auth_not_before_entries'), 1);
       const lag = end.get('ats_auth_feed_lag_seconds');
       assert.ok(lag !== undefined && lag >= 0 && lag < 5, `feed lag ${lag}`);

@@ -1,7 +1,7 @@
 /**
  * Bulk data written straight into ats-auth's SQLite file before it starts (after `ats-auth
  * migrate` created the schema), in one transaction with syncing off: millions of rows in seconds.
- * It follows src/store/migrations/sqlite/0001_init.sql.
+ * It follows src/store/migrations/sqlite/ (0001_init.sql, 0006_sessions.sql).
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -39,10 +39,20 @@ export function insertUserRevocations(db: Database.Database, count: number, notB
   for (let i = 0; i < count; i++) insert.run(`user-${i}`, notBeforeMs, expiresAtMs, now);
 }
 
-/** Session rows (issued tokens) of one user. */
+/** The default ATS_AUTH_MAX_SESSIONS_PER_USER: a user never has more live sessions. */
+const MAX_SESSIONS_PER_USER = 100;
+
+/**
+ * `count` issued tokens of one user, spread over as many sessions as the per-user cap allows
+ * (logins beyond it end the oldest session, so more never exist).
+ */
 export function insertSessions(db: Database.Database, user: string, count: number, issuedAtMs: number, expiresAtMs: number): void {
-  const insert = db.prepare(
-    'INSERT INTO sessions (jti, username, issued_at_ms, expires_at_ms, client_address, user_agent) VALUES (?, ?, ?, ?, ?, ?)',
+  const sessions = Math.min(count, MAX_SESSIONS_PER_USER);
+  const session = db.prepare(
+    `INSERT INTO sessions (id, username, created_at_ms, last_seen_at_ms, expires_at_ms, client_address, user_agent)
+     VALUES (?, ?, ?, ?, ?, '127.0.0.1', 'bench')`,
   );
-  for (let i = 0; i < count; i++) insert.run(`${user}-session-${i}`, user, issuedAtMs, expiresAtMs, '127.0.0.1', 'bench');
+  for (let i = 0; i < sessions; i++) session.run(`${user}-session-${i}`, user, issuedAtMs, issuedAtMs, expiresAtMs);
+  const token = db.prepare('INSERT INTO issued_tokens (jti, session_id, username, issued_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)');
+  for (let i = 0; i < count; i++) token.run(`${user}-token-${i}`, `${user}-session-${i % sessions}`, user, issuedAtMs, expiresAtMs);
 }

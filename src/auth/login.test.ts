@@ -8,6 +8,7 @@ import { RevocationState } from '../revocation/index.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createThrottle } from '../throttle/index.js';
 import { createTokenIssuer } from '../tokens/index.js';
+import { createSessions } from '../sessions/index.js';
 import { createLogin } from './login.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ats-auth-login-unit-'));
@@ -23,6 +24,7 @@ test('a throttled login is refused before the password is checked (no hashing fo
   const events: string[] = [];
   const clock = { now: () => Date.now() };
   const key = { kid: undefined, secret: Buffer.from('x'.repeat(40)) };
+  const state = new RevocationState();
   const login = createLogin({
     verifier: {
       backends: ['counting'],
@@ -35,10 +37,16 @@ test('a throttled login is refused before the password is checked (no hashing fo
       clock,
       policy: { windowMs: 60_000, userAddressLimit: 2, addressLimit: 10, userLimit: 10, userDelayMs: 0 },
     }),
-    issuer: createTokenIssuer({ keys: { signing: key, verification: [key] }, issuer: 'ats.auth', audience: undefined, ttlSeconds: 60 }),
-    sessions: store.sessions,
-    state: new RevocationState(),
-    revoker: { revokeToken: async () => {}, revokeUser: async () => {} },
+    sessions: createSessions({
+      store: store.sessions,
+      state,
+      issuer: createTokenIssuer({ keys: { signing: key, verification: [key] }, issuer: 'ats.auth', audience: undefined, ttlSeconds: 60 }),
+      clock,
+      lastSeen: undefined,
+      policy: { maxPerUser: 100, refreshTtlSeconds: 0, ttlSeconds: 60, leewayMs: 0 },
+      audit: { info: () => {} } as never,
+    }),
+    state,
     clock,
     audit: { info: (fields: { event: string }) => void events.push(fields.event) } as never,
     nameForLog: async (user) => ({ user }),

@@ -1,31 +1,28 @@
 /**
  * Login: ask the throttle (before any hashing, so guessing costs the attacker, not us), check
- * the password, issue a token, record the session, then check the account once more — in that
- * order. The last check closes the race with `user disable/remove/passwd`: those change the user
- * first and write the not-before after, so a login whose re-read missed the change has an iat at
- * or before that not-before, and one whose re-read saw it answers 401 (its token revoked).
+ * the password, start a session (its first token, recorded), then check the account once more —
+ * in that order. The last check closes the race with `user disable/remove/passwd`: those change
+ * the user first and write the not-before after, so a login whose re-read missed the change has
+ * an iat at or before that not-before, and one whose re-read saw it answers 401 (its session ended).
  */
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import type { CredentialVerifier } from '../credentials/index.js';
 import { CredentialBackendUnavailable, InvalidCredentials, Throttled } from '../errors.js';
-import type { RevocationState, Revoker } from '../revocation/index.js';
-import type { SessionStore } from '../store/index.js';
+import type { RevocationState } from '../revocation/index.js';
+import type { Issued, Sessions } from '../sessions/index.js';
 import type { Throttle } from '../throttle/index.js';
-import type { IssuedToken, TokenIssuer } from '../tokens/index.js';
 import type { ClientInfo } from './client.js';
 import type { NameForLog } from './log-name.js';
 
-export type Login = (credentials: { username: string; password: string }, client: ClientInfo) => Promise<IssuedToken>;
+export type Login = (credentials: { username: string; password: string }, client: ClientInfo) => Promise<Issued>;
 
 export function createLogin(deps: {
   verifier: CredentialVerifier;
   throttle: Throttle;
-  issuer: TokenIssuer;
-  sessions: SessionStore;
+  sessions: Pick<Sessions, 'start' | 'endById'>;
   state: RevocationState;
-  revoker: Revoker;
   clock: Clock;
   audit: Pick<Logger, 'info'>;
   /** An attempted username as logs may show it: unknown names only as a digest. */
@@ -63,22 +60,14 @@ export function createLogin(deps: {
     }
     await deps.throttle.succeeded(username, address);
     await waitPastNotBefore(verdict.subject, deps.state, deps.clock);
-    const issued = deps.issuer.issue(verdict.subject, deps.clock.now());
-    await deps.sessions.recordSession({
-      jti: issued.jti,
-      user: issued.subject,
-      issuedAtMs: issued.issuedAtMs,
-      expiresAtMs: issued.expiresAtMs,
-      clientAddress: client.address,
-      userAgent: client.userAgent,
-    });
+    const issued = await deps.sessions.start(verdict.subject, client);
     if (verdict.stillValid !== undefined && !(await verdict.stillValid())) {
-      await deps.revoker.revokeToken({ jti: issued.jti, user: issued.subject, expiresAtMs: issued.expiresAtMs });
-      const fields = { event: 'login.superseded', user: issued.subject, jti: issued.jti, client: client.address, backend: verdict.backend };
+      await deps.sessions.endById(issued.sid!);
+      const fields = { event: 'login.superseded', user: issued.subject, jti: issued.jti, sid: issued.sid, client: client.address, backend: verdict.backend };
       deps.audit.info(fields, 'login refused: the account changed while it was checked');
       throw new InvalidCredentials();
     }
-    const fields = { event: 'login.ok', user: issued.subject, jti: issued.jti, client: client.address, backend: verdict.backend };
+    const fields = { event: 'login.ok', user: issued.subject, jti: issued.jti, sid: issued.sid, client: client.address, backend: verdict.backend };
     deps.audit.info(fields, 'login ok');
     return issued;
   };
@@ -89,7 +78,7 @@ export function createLogin(deps: {
  * a token issued in the same second as a logout_all would be born revoked. Wait (< 1 s) for
  * the next second instead.
  */
-async function waitPastNotBefore(user: string, state: RevocationState, clock: Clock): Promise<void> {
+export async function waitPastNotBefore(user: string, state: RevocationState, clock: Clock): Promise<void> {
   const notBeforeMs = state.notBeforeMs(user);
   if (notBeforeMs === undefined) return;
   const firstValidSecondMs = (Math.floor(notBeforeMs / 1000) + 1) * 1000;

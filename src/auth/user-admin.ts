@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../credentials/index.js';
 import { InvalidRequest, UserNotFound } from '../errors.js';
 import type { Revoker } from '../revocation/index.js';
-import type { SessionRecord, SessionStore, UserRecord, UserStore } from '../store/index.js';
+import type { UserRecord, UserStore } from '../store/index.js';
 import { usernameProblem, passwordProblem } from './input-rules.js';
 
 export interface UserAdmin {
@@ -14,12 +14,10 @@ export interface UserAdmin {
   enable(name: string): Promise<void>;
   remove(name: string): Promise<void>;
   list(): Promise<UserRecord[]>;
-  sessions(name: string): Promise<SessionRecord[]>;
 }
 
 export function createUserAdmin(deps: {
   users: UserStore;
-  sessions: SessionStore;
   hasher: PasswordHasher;
   revoker: Revoker;
   clock: Clock;
@@ -61,6 +59,5 @@ export function createUserAdmin(deps: {
       await deps.users.removeUser(name);
     },
     list: () => deps.users.listUsers(),
-    sessions: (name) => deps.sessions.listSessions(name, deps.clock.now()),
   };
 }

@@ -39,38 +39,34 @@ export async function userCommand(core: Core, args: string[], out: Out): Promise
   }
 }
 
+/** The user's live sessions (devices): ended and expired ones are not listed. Reads the store only. */
 export async function sessionsCommand(core: Core, args: string[], out: Out): Promise<void> {
   if (args.length !== 1) throw new UsageError('usage: ats-auth sessions <name>');
-  // Only this user's revocations are read, never the whole snapshot (millions of rows).
-  const state = new RevocationState();
-  for (const event of await core.store.revocations.revocationsOf(args[0]!, Date.now())) state.apply(event);
-  const sessions = await core.userAdmin.sessions(args[0]!);
+  const sessions = await core.sessions.list(args[0]!, undefined);
   out(
     table(
-      ['JTI', 'ISSUED', 'EXPIRES', 'STATUS', 'CLIENT', 'USER-AGENT'],
-      sessions.map((s) => [
-        s.jti,
-        isoSeconds(s.issuedAtMs),
-        isoSeconds(s.expiresAtMs),
-        state.isRevoked({ sub: s.user, revocationId: s.jti, iatMs: s.issuedAtMs }) ? 'revoked' : 'active',
-        s.clientAddress ?? '-',
-        s.userAgent ?? '-',
-      ]),
+      ['ID', 'CREATED', 'LAST-SEEN', 'ADDRESS', 'USER-AGENT'],
+      sessions.map((s) => [s.id, isoSeconds(s.createdAtMs), isoSeconds(s.lastSeenAtMs), s.clientAddress ?? '-', s.userAgent ?? '-']),
     ),
   );
 }
 
 export async function revokeCommand(core: Core, args: string[], out: Out): Promise<void> {
   const [flag, value, ...rest] = args;
-  if (value === undefined || rest.length > 0 || (flag !== '--jti' && flag !== '--user')) {
-    throw new UsageError('usage: ats-auth revoke --jti <id> | --user <name>');
+  if (value === undefined || rest.length > 0 || (flag !== '--jti' && flag !== '--user' && flag !== '--session')) {
+    throw new UsageError('usage: ats-auth revoke --jti <id> | --session <id> | --user <name>');
   }
   if (flag === '--user') {
     await core.logout.logoutAll(value, CLI_CLIENT, { mustBeKnown: true });
     return out(`all tokens of '${value}' issued up to now are revoked\n`);
   }
-  const session = await core.store.sessions.findSession(value);
-  if (session === null) throw new UsageError(`no session with jti '${value}' (expired sessions are purged)`);
-  await core.logout.revokeSession(session, CLI_CLIENT);
-  out(`token ${value} of '${session.user}' revoked\n`);
+  if (flag === '--session') {
+    const session = await core.logout.endSession(value, CLI_CLIENT);
+    if (session === null) throw new UsageError(`no session with id '${value}' (expired and ended sessions are purged)`);
+    return out(`session ${value} of '${session.user}' ended; its tokens are revoked\n`);
+  }
+  const token = await core.store.sessions.findToken(value);
+  if (token === null) throw new UsageError(`no session with jti '${value}' (expired sessions are purged)`);
+  await core.logout.revokeToken(token, CLI_CLIENT);
+  out(`token ${value} of '${token.user}' revoked\n`);
 }

@@ -12,8 +12,9 @@ export const HELP = `usage: ats-auth <command>
   user enable <name>           allow a disabled user again
   user remove <name>           delete a user and revoke their tokens
   user list                    list users
-  sessions <name>              list a user's unexpired sessions
+  sessions <name>              list a user's live sessions (devices)
   revoke --jti <id>            revoke one token
+  revoke --session <id>        end one session: every token of that device
   revoke --user <name>         revoke every token of a user issued up to now
   throttle list                failed logins in the current throttle window
   throttle clear --user <name> | --address <addr> | --all

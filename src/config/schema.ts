@@ -48,6 +48,15 @@ export interface Config {
   /** How long a shutdown waits for in-flight requests before dropping them. */
   shutdownTimeoutMs: number;
 
+  /** Refresh token lifetime in seconds; 0 turns refresh tokens off (SPEC §12). */
+  refreshTtlSeconds: number;
+  /** A spent refresh token presented again within this many seconds gets the same new pair. */
+  refreshReuseSeconds: number;
+  /** Live sessions per user; the oldest is ended when a login would exceed it. */
+  maxSessionsPerUser: number;
+  /** How often a session's last-seen time is written to the store (coalesced; never per verify). */
+  lastSeenIntervalMs: number;
+
   /** Failed logins are counted over this sliding window (§6). */
   throttleWindowSeconds: number;
   /** Failures per (username, address) in the window before 429; 0 turns the limit off. */
@@ -326,6 +335,25 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
     env: 'ATS_AUTH_SHUTDOWN_TIMEOUT_MS',
     default: 10_000,
     parse: integer(0, 600_000),
+  },
+  refreshTtlSeconds: { key: 'refreshTtlSeconds', env: 'ATS_AUTH_REFRESH_TTL', default: 0, parse: integer(0, 365 * 86400) },
+  refreshReuseSeconds: {
+    key: 'refreshReuseSeconds',
+    env: 'ATS_AUTH_REFRESH_REUSE_SECONDS',
+    default: 10,
+    parse: integer(0, 3600),
+  },
+  maxSessionsPerUser: {
+    key: 'maxSessionsPerUser',
+    env: 'ATS_AUTH_MAX_SESSIONS_PER_USER',
+    default: 100,
+    parse: integer(1, 100_000),
+  },
+  lastSeenIntervalMs: {
+    key: 'lastSeenIntervalMs',
+    env: 'ATS_AUTH_LAST_SEEN_INTERVAL_MS',
+    default: 60_000,
+    parse: integer(100, 3_600_000),
   },
   throttleWindowSeconds: {
     key: 'throttleWindowSeconds',

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { Login } from '../auth/login.js';
 import type { Logout } from '../auth/logout.js';
+import type { Refresh, Sessions } from '../sessions/index.js';
 import { accountRoutes, type AccountSessions } from './account/routes.js';
 import { clientErrorHandler } from './client-error.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
@@ -16,6 +17,8 @@ import { jwksRoute, type JwksSource } from './routes/jwks.js';
 import { loginRoute } from './routes/login.js';
 import { logoutRoutes } from './routes/logout.js';
 import { metricsRoute, type MetricsText } from './routes/metrics.js';
+import { refreshRoute } from './routes/refresh.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { verifyRoute, type VerifyOutcomes } from './routes/verify.js';
 import type { IsTrustedPeer } from './trusted-peers.js';
 import { createVerifyFastPath } from './verify-fast-path.js';
@@ -27,6 +30,8 @@ export interface AppDeps {
   logger: Logger;
   login: Login;
   logout: Logout;
+  sessions: Sessions;
+  refresh: Refresh;
   authenticate: Authenticate;
   readiness: Readiness;
   isTrustedPeer: IsTrustedPeer;
@@ -95,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(loginRoute, { login: deps.login, isTrustedPeer: deps.isTrustedPeer });
+  await app.register(refreshRoute, { refresh: deps.refresh, isTrustedPeer: deps.isTrustedPeer });
   await app.register(async (bodyless) => {
     // logout, logout_all and verify read only headers: whatever body a client or gateway sends
     // (of any type, even malformed) is read up to the limit and dropped.
@@ -104,6 +110,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       logout: deps.logout,
       authenticate: deps.authenticate,
       isTrustedPeer: deps.isTrustedPeer,
+    });
+    await bodyless.register(sessionRoutes, {
+      sessions: deps.sessions,
+      authenticate: deps.authenticate,
+      isTrustedPeer: deps.isTrustedPeer,
+      cookieName: deps.cookieName,
     });
     await bodyless.register(verifyRoute, {
       authenticate: deps.authenticate,

@@ -21,6 +21,9 @@ const STATUS: Record<ErrorCode, number> = {
   unknown_user: 404,
   session_not_found: 404,
   invalid_config: 500,
+  invalid_refresh_token: 401,
+  refresh_token_reused: 401,
+  refresh_disabled: 404,
   key_not_found: 404,
   keys_unreadable: 503,
 };

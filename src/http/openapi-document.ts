@@ -14,7 +14,9 @@ export async function openApiDocument(): Promise<unknown> {
   const app = await buildApp({
     logger: pino({ level: 'silent' }),
     login: unused,
-    logout: { logout: unused, logoutAll: unused, revokeSession: unused },
+    logout: { logout: unused, logoutAll: unused, revokeToken: unused, endSession: unused },
+    sessions: { start: unused, list: unused, end: unused, endOthers: unused, endById: unused, find: unused },
+    refresh: unused,
     authenticate: unused,
     readiness: { pingStore: unused, feedIsCurrent: unused },
     isTrustedPeer: () => false,

@@ -11,6 +11,7 @@ export const TAGS = {
   auth: 'Log in, log out: issue and revoke tokens.',
   gateway: 'The check a gateway makes on every request.',
   operations: 'Probes and metrics for whoever runs the service.',
+  sessions: 'Devices: list and end sessions; refresh tokens.',
   keys: 'The public signing keys, for those who verify tokens themselves.',
   account: 'The account pages: HTML sign-in form and device list for browsers (SPEC §13).',
 } as const;

@@ -25,10 +25,23 @@ function emptyResponse(description: string, headers?: Record<string, { type: str
 const unavailable = errorResponse('`store_unavailable`, `credentials_unavailable` or `feed_stale`: try again later.');
 const tooLarge = errorResponse('`payload_too_large`: the body is over the limit (8 KiB).');
 
+const tokenPairFields = {
+  token: Type.String({ description: 'The JWT (JWS compact, HS256); carries the session id as `sid`.' }),
+  refresh_token: Type.String({ description: 'Opaque, single use: POST it to /user/refresh for a new pair.' }),
+  expires_in: Type.Integer({ description: 'Seconds until the JWT expires.' }),
+};
+
 export const loginResponses = {
   200: Type.Object(
-    { token: Type.String({ description: 'The JWT (JWS compact, HS256).' }) },
-    { description: 'Logged in.', headers: { 'Cache-Control': { type: 'string', description: '`no-store`' } } },
+    {
+      token: tokenPairFields.token,
+      refresh_token: Type.Optional(tokenPairFields.refresh_token),
+      expires_in: Type.Optional(tokenPairFields.expires_in),
+    },
+    {
+      description: 'Logged in: a new session. With refresh tokens off (the default) the body is exactly `{"token"}`.',
+      headers: { 'Cache-Control': { type: 'string', description: '`no-store`' } },
+    },
   ),
   400: errorResponse('`invalid_request`: malformed body, missing or non-string fields, or over-long values.'),
   401: errorResponse('`invalid_credentials`: unknown user, wrong password or disabled account (one answer for all).'),
@@ -72,4 +85,74 @@ export const verifyResponses = {
   401: invalidToken,
   413: tooLarge,
   503: errorResponse('`feed_stale`: revocation state is out of date; the service fails closed.'),
+};
+
+// --- Sessions and refresh tokens (SPEC §12).
+
+const Session = Type.Object(
+  {
+    id: Type.String({ description: 'The session id (the `sid` of its tokens).' }),
+    created_at: Type.String({ format: 'date-time', description: 'When the login happened (ISO 8601).' }),
+    last_seen_at: Type.String({ format: 'date-time', description: 'When a token of the session was last verified (written at a bounded rate).' }),
+    ip: Type.Union([Type.String(), Type.Null()], { description: 'Client address at login (the gateway\'s forwarded one from trusted peers).' }),
+    user_agent: Type.Union([Type.String(), Type.Null()], { description: 'User-Agent at login.' }),
+    current: Type.Boolean({ description: 'True for the session of the presented token.' }),
+  },
+  { additionalProperties: false },
+);
+
+const SessionListSchema = Type.Array(Session, { description: "The caller's live sessions, newest first." });
+export type SessionList = import('@fastify/type-provider-typebox').Static<typeof SessionListSchema>;
+
+const callerUnauthenticated = errorResponse(
+  '`invalid_token`: no trusted X-Auth-UserId and no token /user/verify would accept.',
+  WWW_AUTHENTICATE,
+);
+const badHeaders = errorResponse('`invalid_request` or `bad_request`: malformed request.');
+const sessionsUnavailable = errorResponse('`store_unavailable` or `feed_stale`: try again later.');
+
+export const listSessionsResponses = {
+  200: SessionListSchema,
+  400: badHeaders,
+  401: callerUnauthenticated,
+  503: sessionsUnavailable,
+};
+
+export const endSessionResponses = {
+  204: emptyResponse('The session is ended: every token of it is refused, on every instance within the revocation bound.'),
+  400: badHeaders,
+  401: callerUnauthenticated,
+  404: errorResponse("`session_not_found`: not one of the caller's live sessions (whether or not the id exists)."),
+  503: sessionsUnavailable,
+};
+
+export const logoutOthersResponses = {
+  204: emptyResponse('Every other session of the caller is ended.'),
+  400: errorResponse('`invalid_request`: the current session is unknown (no token of the caller was presented).'),
+  401: callerUnauthenticated,
+  503: sessionsUnavailable,
+};
+
+export const RefreshBody = Type.Object(
+  { refresh_token: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: true },
+);
+
+export const refreshResponses = {
+  200: Type.Object(tokenPairFields, {
+    description: 'A new pair; the presented refresh token is spent.',
+    headers: { 'Cache-Control': { type: 'string', description: '`no-store`' } },
+  }),
+  400: errorResponse('`invalid_request`: malformed body, or `refresh_token` missing or not a string.'),
+  401: errorResponse(
+    '`invalid_refresh_token` (unknown, expired, or its session has ended) or `refresh_token_reused` ' +
+      '(a spent token presented after the grace window: its session is now ended).',
+  ),
+  404: errorResponse('`refresh_disabled`: refresh tokens are off (ATS_AUTH_REFRESH_TTL is 0).'),
+  413: tooLarge,
+  415: errorResponse('`unsupported_media_type`: send JSON (or a form-encoded body).'),
+  429: errorResponse('`throttled`: too many failed refreshes from this client address.', {
+    'Retry-After': { type: 'integer', description: 'Seconds until another attempt may succeed.' },
+  }),
+  503: errorResponse('`store_unavailable`: try again later.'),
 };

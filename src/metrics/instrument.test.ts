@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidCredentials, StoreUnavailable, Throttled } from '../errors.js';
-import type { IssuedToken } from '../tokens/index.js';
+import type { Issued } from '../sessions/index.js';
 import { instrumentLogin } from './instrument.js';
 import { createMetrics } from './registry.js';
 
@@ -14,7 +14,7 @@ async function loginOutcomes(failures: Error[]) {
   const login = instrumentLogin(async () => {
     const failure = failures[call++];
     if (failure) throw failure;
-    return { token: 't', jti: 'j', subject: 'alice', issuedAtMs: 0, expiresAtMs: 1 } as IssuedToken;
+    return { token: 't', jti: 'j', sid: 's', subject: 'alice', issuedAtMs: 0, expiresAtMs: 1, refreshToken: undefined, expiresInSeconds: 1 } as Issued;
   }, metrics);
   for (let i = 0; i <= failures.length; i++) await login({ username: 'alice', password: 'pw' }, client).catch(() => {});
   const json = await metrics.registry.getSingleMetric('ats_auth_logins_total')!.get();

@@ -4,8 +4,9 @@
  */
 import type { Login } from '../auth/login.js';
 import type { Logout } from '../auth/logout.js';
+import type { Refresh } from '../sessions/index.js';
 import { AppError, FeedStale, TokenInvalid } from '../errors.js';
-import type { LoginOutcome, Metrics, VerifyOutcome } from './registry.js';
+import type { LoginOutcome, Metrics, RefreshOutcome, VerifyOutcome } from './registry.js';
 
 export function instrumentLogin(login: Login, metrics: Pick<Metrics, 'logins' | 'sessionsIssued'>): Login {
   return async (credentials, client) => {
@@ -40,6 +41,28 @@ export function instrumentLogout(logout: Logout, metrics: Pick<Metrics, 'logouts
       metrics.logoutAlls.inc();
     },
   };
+}
+
+export function instrumentRefresh(refresh: Refresh, metrics: Pick<Metrics, 'refreshes'>): Refresh {
+  return async (token, client) => {
+    try {
+      const refreshed = await refresh(token, client);
+      metrics.refreshes.ok.inc();
+      return refreshed;
+    } catch (error) {
+      metrics.refreshes[refreshFailure(error)].inc();
+      throw error;
+    }
+  };
+}
+
+function refreshFailure(error: unknown): RefreshOutcome {
+  const code = error instanceof AppError ? error.code : undefined;
+  if (code === 'refresh_token_reused') return 'reused';
+  if (code === 'invalid_refresh_token') return 'invalid';
+  if (code === 'throttled') return 'throttled';
+  if (code === 'refresh_disabled') return 'disabled';
+  return 'error';
 }
 
 /** Counts what /user/verify answers (reported by http/routes/verify.ts and, for the successes it serves, http/verify-fast-path.ts). */

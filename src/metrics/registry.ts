@@ -8,6 +8,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const LOGIN_OUTCOMES = ['ok', 'bad_credentials', 'throttled', 'error'] as const;
 export const VERIFY_OUTCOMES = ['ok', 'invalid', 'revoked', 'stale', 'error'] as const;
 
+export const REFRESH_OUTCOMES = ['ok', 'invalid', 'reused', 'throttled', 'disabled', 'error'] as const;
+export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number];
 export type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
 export type VerifyOutcome = (typeof VERIFY_OUTCOMES)[number];
 
@@ -17,6 +19,8 @@ const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 
 export interface MetricSources {
   revokedTokenCount(): number;
   notBeforeCount(): number;
+  /** Ended sessions still refused from memory; optional for callers that have none. */
+  endedSessionCount?(): number;
   feedLagMs(): number;
 }
 
@@ -28,6 +32,8 @@ export interface Metrics {
   readonly registry: Registry;
   readonly logins: Readonly<Record<LoginOutcome, Increment>>;
   readonly verifies: Readonly<Record<VerifyOutcome, Increment>>;
+  /** /user/refresh by outcome; `reused` is a spent refresh token presented after the grace window (session ended). */
+  readonly refreshes: Readonly<Record<RefreshOutcome, Increment>>;
   readonly logouts: Increment;
   readonly logoutAlls: Increment;
   readonly sessionsIssued: Increment;
@@ -78,6 +84,20 @@ export function createMetrics(sources: MetricSources): Metrics {
       this.set(sources.notBeforeCount());
     },
   });
+  const refreshes = new Counter({
+    name: 'ats_auth_refreshes_total',
+    help: 'Refresh token exchanges (/user/refresh), by outcome; reused = a spent token after the grace window, its session ended.',
+    labelNames: ['outcome'],
+    registers,
+  });
+  new Gauge({
+    name: 'ats_auth_ended_sessions',
+    help: 'Ended sessions whose tokens may not have expired yet, held in memory.',
+    registers,
+    collect() {
+      this.set(sources.endedSessionCount?.() ?? 0);
+    },
+  });
   new Gauge({
     name: 'ats_auth_feed_lag_seconds',
     aggregator: 'max',
@@ -92,13 +112,14 @@ export function createMetrics(sources: MetricSources): Metrics {
     registry,
     logins: bindAll(logins, LOGIN_OUTCOMES),
     verifies: bindAll(verifies, VERIFY_OUTCOMES),
+    refreshes: bindAll(refreshes, REFRESH_OUTCOMES),
     logouts: new Counter({ name: 'ats_auth_logouts_total', help: 'Tokens revoked by /user/logout.', registers }),
     logoutAlls: new Counter({
       name: 'ats_auth_logout_alls_total',
       help: 'Users logged out everywhere by /user/logout_all.',
       registers,
     }),
-    sessionsIssued: new Counter({ name: 'ats_auth_sessions_issued_total', help: 'Tokens issued.', registers }),
+    sessionsIssued: new Counter({ name: 'ats_auth_sessions_issued_total', help: 'Sessions started (successful logins).', registers }),
     requestDuration: new Histogram({
       name: 'ats_auth_http_request_duration_seconds',
       help: 'HTTP request duration by route pattern and status code.',

@@ -49,3 +49,14 @@ test('applying the same event twice is harmless', () => {
   state.apply(event);
   assert.equal(state.revokedTokenCount, 1);
 });
+
+test('an ended session refuses every token carrying its sid until purged', () => {
+  const state = new RevocationState();
+  state.apply({ seq: 1, kind: 'session', sid: 's1', user: 'u', expiresAtMs: T + 1000 });
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'a', sid: 's1', iatMs: T }), true);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'b', sid: 's2', iatMs: T }), false);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'c', iatMs: T }), false, 'a token without sid is not touched');
+  assert.equal(state.isSessionEnded('s1'), true);
+  assert.equal(state.purge(T + 1000), 1);
+  assert.equal(state.endedSessionCount, 0);
+});

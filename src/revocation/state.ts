@@ -1,6 +1,6 @@
 /**
- * The in-memory revocation state the verify hot path reads: revoked jtis and per-user
- * "not before" instants. It holds only revocations still in force; purge() drops the rest.
+ * The in-memory revocation state the verify hot path reads: revoked jtis, ended sessions and
+ * per-user "not before" instants. It holds only revocations still in force; purge() drops the rest.
  * Key events of the same feed update the signing key set (`keys`), so key changes reach every
  * process by the same path and within the same bounds as revocations.
  */
@@ -11,6 +11,8 @@ export interface RevocationCheck {
   sub: string;
   /** The token's jti, or for a token without one its digest (tokens/verifier.ts digestId). */
   revocationId: string;
+  /** The session the token belongs to (absent in tokens issued before sessions existed). */
+  sid?: string | undefined;
   iatMs: number;
 }
 
@@ -19,6 +21,8 @@ export class RevocationState {
   readonly #tokens = new Map<string, number>();
   /** user → the latest not-before instant and when it stops mattering. */
   readonly #users = new Map<string, { notBeforeMs: number; expiresAtMs: number }>();
+  /** Ended session id → when its last token expires. */
+  readonly #sessions = new Map<string, number>();
   /** The signing keys (§11) as the feed last described them. */
   readonly keys = new KeyRing();
 
@@ -30,6 +34,11 @@ export class RevocationState {
     if (event.kind === 'token') {
       const known = this.#tokens.get(event.jti);
       if (known === undefined || known < event.expiresAtMs) this.#tokens.set(event.jti, event.expiresAtMs);
+      return;
+    }
+    if (event.kind === 'session') {
+      const known = this.#sessions.get(event.sid);
+      if (known === undefined || known < event.expiresAtMs) this.#sessions.set(event.sid, event.expiresAtMs);
       return;
     }
     const known = this.#users.get(event.user);
@@ -50,15 +59,22 @@ export class RevocationState {
   clear(): void {
     this.#tokens.clear();
     this.#users.clear();
+    this.#sessions.clear();
     this.keys.clear();
   }
 
   isRevoked(token: RevocationCheck): boolean {
     if (this.#tokens.has(token.revocationId)) return true;
+    if (token.sid !== undefined && this.#sessions.has(token.sid)) return true;
     const user = this.#users.get(token.sub);
     // iat has whole-second precision: a token of the same second as a logout_all counts as
     // issued before it. Login waits for the next second in that case (see notBeforeMs).
     return user !== undefined && token.iatMs <= user.notBeforeMs;
+  }
+
+  /** Whether the session has been ended. */
+  isSessionEnded(sid: string): boolean {
+    return this.#sessions.has(sid);
   }
 
   /** The user's latest not-before instant, if any. */
@@ -74,6 +90,12 @@ export class RevocationState {
         removed++;
       }
     }
+    for (const [sid, expiresAtMs] of this.#sessions) {
+      if (expiresAtMs <= nowMs) {
+        this.#sessions.delete(sid);
+        removed++;
+      }
+    }
     for (const [user, entry] of this.#users) {
       if (entry.expiresAtMs <= nowMs) {
         this.#users.delete(user);
@@ -85,6 +107,10 @@ export class RevocationState {
 
   get revokedTokenCount(): number {
     return this.#tokens.size;
+  }
+
+  get endedSessionCount(): number {
+    return this.#sessions.size;
   }
 
   get notBeforeCount(): number {

@@ -13,7 +13,7 @@ import { STORES, storeEnv, type StoreHandle, type StoreKind } from '../../test/s
 import { KeyNotFound, StoreUnavailable, UserExists, UserNotFound } from '../errors.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { loadMigrations } from './migrations.js';
-import type { RevocationEvent, SessionRecord, Store, StoredKey } from './ports.js';
+import type { IssuedTokenRecord, RefreshTokenRecord, RevocationEvent, SessionRecord, Store, StoredKey } from './ports.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
 const HOUR = 3_600_000;
@@ -125,24 +125,130 @@ for (const kind of STORES) {
     });
 
     describe('sessions', () => {
-      test('recorded sessions are found; a user lists only unexpired ones, newest first', async () => {
+      const session = (id: string, user: string, createdAtMs: number, expiresAtMs: number): SessionRecord => ({
+        id,
+        user,
+        createdAtMs,
+        lastSeenAtMs: createdAtMs,
+        expiresAtMs,
+        endedAtMs: null,
+        clientAddress: '192.0.2.1',
+        userAgent: 'HTTPie/3',
+      });
+      const token = (jti: string, s: SessionRecord): IssuedTokenRecord => ({
+        jti,
+        sessionId: s.id,
+        user: s.user,
+        issuedAtMs: s.createdAtMs,
+        expiresAtMs: s.expiresAtMs,
+      });
+      const refresh = (digest: string, s: SessionRecord): RefreshTokenRecord => ({
+        digest,
+        sessionId: s.id,
+        expiresAtMs: s.expiresAtMs,
+        spentAtMs: null,
+        successor: null,
+      });
+
+      test('a session starts with its token; the user lists only live ones, newest first', async () => {
         const now = Date.now();
-        const session = (jti: string, issuedAtMs: number, expiresAtMs: number): SessionRecord => ({
-          jti,
-          user: 'sam',
-          issuedAtMs,
-          expiresAtMs,
-          clientAddress: '192.0.2.1',
-          userAgent: 'HTTPie/3',
-        });
-        await store.sessions.recordSession(session('s-old', now - 2 * HOUR, now - HOUR));
-        await store.sessions.recordSession(session('s-1', now - 2000, now + HOUR));
-        await store.sessions.recordSession({ ...session('s-2', now - 1000, now + HOUR), clientAddress: null, userAgent: null });
-        assert.deepEqual((await store.sessions.listSessions('sam', now)).map((s) => s.jti), ['s-2', 's-1']);
-        assert.deepEqual(await store.sessions.findSession('s-1'), session('s-1', now - 2000, now + HOUR));
-        assert.equal((await store.sessions.findSession('s-2'))!.clientAddress, null);
+        const old = session('s-old', 'sam', now - 2 * HOUR, now - HOUR);
+        const one = session('s-1', 'sam', now - 2000, now + HOUR);
+        const two = { ...session('s-2', 'sam', now - 1000, now + HOUR), clientAddress: null, userAgent: null };
+        await store.sessions.createSession(old, token('j-old', old), null);
+        await store.sessions.createSession(one, token('j-1', one), null);
+        await store.sessions.createSession(two, token('j-2', two), null);
+        assert.deepEqual((await store.sessions.listSessions('sam', now)).map((x) => x.id), ['s-2', 's-1']);
+        assert.deepEqual(await store.sessions.findSession('s-1'), one);
+        assert.deepEqual(await store.sessions.findSession('s-old'), old, 'an expired session is still found until purged');
         assert.equal(await store.sessions.findSession('nope'), null);
+        assert.deepEqual(await store.sessions.findToken('j-2'), token('j-2', two));
+        assert.equal(await store.sessions.findToken('nope'), null);
         assert.deepEqual(await store.sessions.listSessions('nobody', now), []);
+      });
+
+      test('endSession appends one session event (again: the same one) and the session leaves the list', async () => {
+        const now = Date.now();
+        const cursor = await store.revocations.snapshot(now, () => {});
+        const s = session('s-end', 'sue', now, now + HOUR);
+        await store.sessions.createSession(s, token('j-end', s), null);
+        const event = await store.sessions.endSession('s-end', now + 5, 30_000);
+        assert.deepEqual(event, { seq: event!.seq, kind: 'session', sid: 's-end', user: 'sue', expiresAtMs: now + HOUR + 30_000 });
+        assert.deepEqual(await store.sessions.endSession('s-end', now + 9, 30_000), event, 'idempotent');
+        assert.equal(await store.sessions.endSession('no-such-session', now, 0), null);
+        assert.deepEqual(await store.revocations.changesSince(cursor, 100), [event]);
+        assert.equal((await store.sessions.findSession('s-end'))!.endedAtMs, now + 5);
+        assert.deepEqual(await store.sessions.listSessions('sue', now), []);
+        const snapshot: RevocationEvent[] = [];
+        await store.revocations.snapshot(now, (e) => snapshot.push(e));
+        assert.ok(snapshot.some((e) => e.kind === 'session' && e.sid === 's-end'), 'the ended session is in the snapshot');
+      });
+
+      test('revokeUser ends the sessions created up to its not-before, not later ones', async () => {
+        const now = Date.now();
+        const before = session('s-before', 'ned', now - 1000, now + HOUR);
+        const after = session('s-after', 'ned', now + 1000, now + HOUR);
+        await store.sessions.createSession(before, token('j-before', before), null);
+        await store.sessions.createSession(after, token('j-after', after), null);
+        await store.revocations.revokeUser({ user: 'ned', notBeforeMs: now, expiresAtMs: now + HOUR });
+        assert.deepEqual((await store.sessions.listSessions('ned', now)).map((x) => x.id), ['s-after']);
+        assert.equal((await store.sessions.findSession('s-before'))!.endedAtMs, now);
+      });
+
+      test('touchSessions raises last-seen times and never lowers them', async () => {
+        const now = Date.now();
+        const a = session('s-touch-a', 'tom', now, now + HOUR);
+        const b = session('s-touch-b', 'tom', now, now + HOUR);
+        await store.sessions.createSession(a, token('j-ta', a), null);
+        await store.sessions.createSession(b, token('j-tb', b), null);
+        await store.sessions.touchSessions(new Map([['s-touch-a', now + 500], ['s-touch-b', now - 500], ['s-missing', now]]));
+        assert.equal((await store.sessions.findSession('s-touch-a'))!.lastSeenAtMs, now + 500);
+        assert.equal((await store.sessions.findSession('s-touch-b'))!.lastSeenAtMs, now);
+        await store.sessions.touchSessions(new Map());
+      });
+
+      test('refresh tokens rotate once: spent with its successor, the next one live; a second spend loses', async () => {
+        const now = Date.now();
+        const s = session('s-rot', 'rita', now, now + HOUR);
+        await store.sessions.createSession(s, token('j-rot-0', s), refresh('d-0', s));
+        assert.deepEqual(await store.sessions.findRefreshToken('d-0'), refresh('d-0', s));
+        const rotation = {
+          spentDigest: 'd-0',
+          spentAtMs: now + 10,
+          successor: 'sealed-1',
+          next: refresh('d-1', s),
+          token: token('j-rot-1', s),
+          sessionExpiresAtMs: now + 2 * HOUR,
+        };
+        // Two stores race to spend the same token: exactly one wins.
+        const outcomes = await Promise.all([store.sessions.rotateRefreshToken(rotation), open().sessions.rotateRefreshToken({ ...rotation, next: refresh('d-1b', s), token: token('j-rot-1b', s) })]);
+        assert.deepEqual(outcomes.sort(), ['already_spent', 'rotated']);
+        const spent = (await store.sessions.findRefreshToken('d-0'))!;
+        assert.equal(spent.spentAtMs, now + 10);
+        assert.equal(spent.successor, 'sealed-1');
+        const live = [await store.sessions.findRefreshToken('d-1'), await store.sessions.findRefreshToken('d-1b')].filter((r) => r !== null);
+        assert.equal(live.length, 1, 'only the winner stored its successor');
+        assert.equal(live[0]!.spentAtMs, null);
+        assert.equal((await store.sessions.findSession('s-rot'))!.expiresAtMs, now + 2 * HOUR, 'the session is extended');
+      });
+
+      test('rotation of an ended session changes nothing', async () => {
+        const now = Date.now();
+        const s = session('s-rot-end', 'rex', now, now + HOUR);
+        await store.sessions.createSession(s, token('j-re-0', s), refresh('e-0', s));
+        await store.sessions.endSession('s-rot-end', now, 0);
+        const outcome = await store.sessions.rotateRefreshToken({
+          spentDigest: 'e-0',
+          spentAtMs: now + 10,
+          successor: 'x',
+          next: refresh('e-1', s),
+          token: token('j-re-1', s),
+          sessionExpiresAtMs: now + HOUR,
+        });
+        assert.equal(outcome, 'ended');
+        assert.equal((await store.sessions.findRefreshToken('e-0'))!.spentAtMs, null, 'the spend was rolled back');
+        assert.equal(await store.sessions.findRefreshToken('e-1'), null);
+        assert.equal(await store.sessions.findToken('j-re-1'), null);
       });
     });
 
@@ -242,8 +348,22 @@ for (const kind of STORES) {
         await store.revocations.revokeToken({ jti: 'j-exp', user: 'eve', expiresAtMs: now - 10 });
         await store.revocations.revokeUser({ user: 'eve', notBeforeMs: now - HOUR, expiresAtMs: now - 5 });
         const kept = await store.revocations.revokeToken({ jti: 'j-kept', user: 'eve', expiresAtMs: now + HOUR });
-        await store.sessions.recordSession({ jti: 'sess-exp', user: 'eve', issuedAtMs: now - HOUR, expiresAtMs: now - 1, clientAddress: null, userAgent: null });
-        await store.sessions.recordSession({ jti: 'sess-ok', user: 'eve', issuedAtMs: now, expiresAtMs: now + HOUR, clientAddress: null, userAgent: null });
+        const sess = (id: string, expiresAtMs: number): SessionRecord => ({
+          id,
+          user: 'eve',
+          createdAtMs: now - HOUR,
+          lastSeenAtMs: now - HOUR,
+          expiresAtMs,
+          endedAtMs: null,
+          clientAddress: null,
+          userAgent: null,
+        });
+        const tok = (jti: string, s: SessionRecord) => ({ jti, sessionId: s.id, user: 'eve', issuedAtMs: s.createdAtMs, expiresAtMs: s.expiresAtMs });
+        const ref = (digest: string, s: SessionRecord) => ({ digest, sessionId: s.id, expiresAtMs: s.expiresAtMs, spentAtMs: null, successor: null });
+        for (const s of [sess('sess-exp', now - 1), sess('sess-ended', now + HOUR), sess('sess-ok', now + HOUR)]) {
+          await store.sessions.createSession(s, tok(`tok-${s.id}`, s), ref(`ref-${s.id}`, s));
+        }
+        await store.sessions.endSession('sess-ended', now, 0);
 
         const removed = await store.revocations.purgeExpired(now);
         assert.ok(removed >= 3, `removed ${removed}`);
@@ -252,7 +372,13 @@ for (const kind of STORES) {
         assert.ok(left.every((e) => e.expiresAtMs > now), 'only unexpired rows remain');
         assert.ok(left.some((e) => e.seq === kept.seq), 'the unexpired row is kept');
         assert.equal(await store.sessions.findSession('sess-exp'), null);
+        assert.equal(await store.sessions.findSession('sess-ended'), null, 'ended sessions are purged');
         assert.notEqual(await store.sessions.findSession('sess-ok'), null);
+        assert.equal(await store.sessions.findToken('tok-sess-exp'), null);
+        assert.notEqual(await store.sessions.findToken('tok-sess-ok'), null);
+        assert.equal(await store.sessions.findRefreshToken('ref-sess-exp'), null);
+        assert.equal(await store.sessions.findRefreshToken('ref-sess-ended'), null, 'refresh tokens of ended sessions are purged');
+        assert.notEqual(await store.sessions.findRefreshToken('ref-sess-ok'), null);
         // After a purge the snapshot's cursor still leads only to newer events.
         const snap = await store.revocations.snapshot(now, () => {});
         const next = await store.revocations.revokeUser({ user: 'eve', notBeforeMs: now, expiresAtMs: now + HOUR });

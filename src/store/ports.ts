@@ -27,22 +27,81 @@ export interface UserStore {
   listUsers(): Promise<UserRecord[]>;
 }
 
+/** One device: a successful login and every token refreshed from it (SPEC §12). */
 export interface SessionRecord {
-  jti: string;
+  id: string;
   user: string;
-  issuedAtMs: number;
+  createdAtMs: number;
+  lastSeenAtMs: number;
+  /** When the last token or refresh token the session issued expires. */
   expiresAtMs: number;
+  /** When it was ended (logout, DELETE, a logout_all's not-before, the cap); null while live. */
+  endedAtMs: number | null;
   clientAddress: string | null;
   userAgent: string | null;
 }
 
+/** One issued access token, for `ats-auth revoke --jti`. */
+export interface IssuedTokenRecord {
+  jti: string;
+  /** Null for tokens issued before sessions existed. */
+  sessionId: string | null;
+  user: string;
+  issuedAtMs: number;
+  expiresAtMs: number;
+}
+
+/** A refresh token as stored: its digest, never the token. */
+export interface RefreshTokenRecord {
+  digest: string;
+  sessionId: string;
+  expiresAtMs: number;
+  /** When it was exchanged for a new pair; null for the session's live refresh token. */
+  spentAtMs: number | null;
+  /** The pair it was exchanged for, sealed under a key only the spent token yields. */
+  successor: string | null;
+}
+
+export type RotateOutcome = 'rotated' | 'already_spent' | 'ended';
+
 export interface SessionStore {
-  /** Records an issued token; the token is handed out only after this resolves. */
-  recordSession(session: SessionRecord): Promise<void>;
-  /** The user's sessions that have not expired at nowMs, newest first. */
+  /**
+   * Starts a session with its first token (and refresh token, when refresh is on), in one
+   * transaction; the token is handed out only after this resolves.
+   */
+  createSession(session: SessionRecord, token: IssuedTokenRecord, refresh: RefreshTokenRecord | null): Promise<void>;
+  /**
+   * The user's live sessions at nowMs (not ended, not expired), newest first.
+   */
   listSessions(user: string, nowMs: number): Promise<SessionRecord[]>;
-  /** The session with that jti, or null. */
-  findSession(jti: string): Promise<SessionRecord | null>;
+  /** The session, live or not, or null (purged or never there). */
+  findSession(id: string): Promise<SessionRecord | null>;
+  /** The issued token with that jti, or null (expired ones are purged). */
+  findToken(jti: string): Promise<IssuedTokenRecord | null>;
+  /**
+   * Ends the session and appends its 'session' revocation event in one transaction; the event is
+   * kept until the session's last token has expired (its expiresAtMs + leewayMs). O(1). Ending it
+   * again returns the existing event; null when there is no such session (or it was purged).
+   */
+  endSession(id: string, endedAtMs: number, leewayMs: number): Promise<RevocationEvent | null>;
+  /** Raises last_seen_at_ms of each session to the given instant (coalesced writes, never per verify). */
+  touchSessions(seen: ReadonlyMap<string, number>): Promise<void>;
+  /** The refresh token with that digest, or null. */
+  findRefreshToken(digest: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * Spends `spentDigest` (recording `successor` and spentAtMs) and stores `next` and `token`,
+   * extending the session to sessionExpiresAtMs, in one transaction, only while the token is
+   * unspent and its session live. 'already_spent' when another request spent it first,
+   * 'ended' when the session is no longer live.
+   */
+  rotateRefreshToken(input: {
+    spentDigest: string;
+    spentAtMs: number;
+    successor: string;
+    next: RefreshTokenRecord;
+    token: IssuedTokenRecord;
+    sessionExpiresAtMs: number;
+  }): Promise<RotateOutcome>;
 }
 
 /** An asymmetric signing algorithm (§11); HS256 secrets never live in the store. */
@@ -79,6 +138,8 @@ export interface StoredKey extends PublicKeyRecord {
 export type RevocationEvent =
   | { seq: number; kind: 'token'; jti: string; user: string; expiresAtMs: number }
   | { seq: number; kind: 'user'; user: string; notBeforeMs: number; expiresAtMs: number }
+  /** Every token carrying this `sid` is refused (SPEC §12); `user` is the session's owner. */
+  | { seq: number; kind: 'session'; sid: string; user: string; expiresAtMs: number }
   | ({ seq: number; kind: 'key' } & PublicKeyRecord);
 
 export interface RevocationStore {
@@ -89,6 +150,7 @@ export interface RevocationStore {
    * replaces the user's earlier not-before (keeping the later instant), so the log holds one per
    * user. The row is kept until expiresAtMs or notBeforeMs + the longest recorded token
    * lifetime, whichever is later.
+   * It also marks the user's sessions created by then ended (at most the per-user cap of rows).
    */
   revokeUser(input: { user: string; notBeforeMs: number; expiresAtMs: number }): Promise<RevocationEvent>;
   /**
@@ -110,9 +172,12 @@ export interface RevocationStore {
    * also hand over events past the cursor; applying those again from the feed is harmless.
    */
   snapshot(nowMs: number, onEvent: (event: RevocationEvent) => void): Promise<number>;
-  /** The revocations of `user` still in force at nowMs, in seq order (the CLI's session listing). */
+  /** The revocations of `user` still in force at nowMs, in seq order. */
   revocationsOf(user: string, nowMs: number): Promise<RevocationEvent[]>;
-  /** Deletes revocations, sessions and signing keys that expired before nowMs; returns rows removed. */
+  /**
+   * Deletes revocations, issued tokens, refresh tokens and signing keys that expired before nowMs,
+   * and sessions that expired or ended; returns rows removed.
+   */
   purgeExpired(nowMs: number): Promise<number>;
 }
 

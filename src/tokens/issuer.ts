@@ -1,5 +1,5 @@
 /**
- * Issues the service's JWTs: claims iss, sub, iat, exp, jti (and aud when configured), signed
+ * Issues the service's JWTs: claims iss, sub, iat, exp, jti, sid (and aud when configured), signed
  * by the current signer: the HS256 secret (its kid in the header only when several keys are
  * configured) or the active asymmetric key (always with its kid, §11).
  */
@@ -12,6 +12,8 @@ import type { KeySet } from './keys.js';
 export interface IssuedToken {
   token: string;
   jti: string;
+  /** The session (device) the token belongs to. */
+  sid: string | undefined;
   subject: string;
   /** iat and exp as whole seconds, expressed in ms. */
   issuedAtMs: number;
@@ -19,7 +21,8 @@ export interface IssuedToken {
 }
 
 export interface TokenIssuer {
-  issue(subject: string, nowMs: number): IssuedToken;
+  /** `sid` names the session (SPEC §12); every token the service hands out has one. */
+  issue(subject: string, nowMs: number, sid?: string): IssuedToken;
 }
 
 /** The HS256 signer of a key set. */
@@ -43,7 +46,7 @@ export function createTokenIssuer(options: {
   const hmac = hmacSigner(options.keys);
   const currentSigner = options.signer ?? (() => hmac);
   return {
-    issue(subject, nowMs) {
+    issue(subject, nowMs, sid) {
       const signer = currentSigner();
       if (signer === undefined) throw new StoreUnavailable(new Error('no signing key loaded'));
       const iat = Math.floor(nowMs / 1000);
@@ -51,8 +54,9 @@ export function createTokenIssuer(options: {
       const jti = randomBytes(16).toString('base64url');
       // iat and exp come from the injected clock; the signer keeps a payload iat as given.
       const claims: Record<string, unknown> = { iss: options.issuer, sub: subject, iat, exp, jti };
+      if (sid !== undefined) claims.sid = sid;
       if (options.audience !== undefined) claims.aud = options.audience;
-      return { token: signer.sign(claims), jti, subject, issuedAtMs: iat * 1000, expiresAtMs: exp * 1000 };
+      return { token: signer.sign(claims), jti, sid, subject, issuedAtMs: iat * 1000, expiresAtMs: exp * 1000 };
     },
   };
 }

@@ -24,11 +24,12 @@ function reason(fn: () => unknown): string {
 }
 
 test('issue → verify round trip with integer dates from the clock', () => {
-  const issued = issuer.issue('marco', T + 999);
+  const issued = issuer.issue('marco', T + 999, 'sess-1');
   assert.equal(issued.issuedAtMs, T);
   assert.equal(issued.expiresAtMs, T + 3600_000);
   const claims = verifierAt(T)(issued.token);
-  assert.deepEqual(claims, { sub: 'marco', jti: issued.jti, revocationId: issued.jti, iatMs: T, expMs: T + 3600_000 });
+  assert.deepEqual(claims, { sub: 'marco', jti: issued.jti, sid: 'sess-1', revocationId: issued.jti, iatMs: T, expMs: T + 3600_000 });
+  assert.equal(verifierAt(T)(issuer.issue('marco', T).token).sid, undefined, 'sid is optional');
 });
 
 test('expiry honours the leeway and no more', () => {

@@ -32,6 +32,8 @@ export interface VerifiedClaims {
   sub: string;
   /** Absent in tokens of the seed's service. */
   jti: string | undefined;
+  /** The session (SPEC §12); absent in tokens issued before sessions existed. */
+  sid?: string | undefined;
   /** What a revocation of this one token is keyed on: the jti, or for a token without one its digest (see digestId). */
   revocationId: string;
   /** May be fractional: the seed's service issued non-integer NumericDates. */
@@ -126,13 +128,14 @@ export function createTokenVerifier(options: {
     }
     const { header, payload } = decoded;
     if (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT') throw new TokenInvalid('bad typ');
-    const { sub, jti, iat, exp, nbf } = payload;
+    const { sub, jti, sid, iat, exp, nbf } = payload;
     if (typeof sub !== 'string' || sub === '') throw new TokenInvalid('bad sub');
     if (jti !== undefined && (typeof jti !== 'string' || jti === '')) throw new TokenInvalid('bad jti');
+    if (sid !== undefined && (typeof sid !== 'string' || sid === '')) throw new TokenInvalid('bad sid');
     if (!isNumericDate(iat) || !isNumericDate(exp)) throw new TokenInvalid('bad iat/exp');
     if (nbf !== undefined && !isNumericDate(nbf)) throw new TokenInvalid('bad nbf');
     const revocationId = jti === undefined ? digestId(token) : (jti as string);
-    const claims = Object.freeze({ sub, jti, revocationId, iatMs: iat * 1000, expMs: exp * 1000 });
+    const claims = Object.freeze({ sub, jti, sid, revocationId, iatMs: iat * 1000, expMs: exp * 1000 });
     return { claims, nbfMs: nbf === undefined ? undefined : nbf * 1000, kid };
   };
 

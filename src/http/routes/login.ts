@@ -28,7 +28,9 @@ export const loginRoute: FastifyPluginAsyncTypebox<{ login: Login; isTrustedPeer
       if (problem) throw new InvalidRequest(problem);
       const issued = await opts.login({ username, password }, clientInfo(request, opts.isTrustedPeer));
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      return { token: issued.token };
+      // Exactly {"token"} unless refresh tokens are on (the seed's body, SPEC §2).
+      if (issued.refreshToken === undefined) return { token: issued.token };
+      return { token: issued.token, refresh_token: issued.refreshToken, expires_in: issued.expiresInSeconds };
     },
   );
 };

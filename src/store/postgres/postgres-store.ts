@@ -8,6 +8,8 @@ import { AppError, StoreUnavailable, UserExists, UserNotFound } from '../../erro
 import { keyParams, mergeBySeq, toKeyEvent, toStoredKey, type KeyRow } from '../key-rows.js';
 import { loadMigrations } from '../migrations.js';
 import type {
+  IssuedTokenRecord,
+  RefreshTokenRecord,
   KeyStore,
   RevocationEvent,
   RevocationStore,
@@ -45,11 +47,27 @@ const SQL = {
   removeUser: 'DELETE FROM users WHERE name = $1',
   listUsers: 'SELECT name, password_hash, disabled, created_at_ms FROM users ORDER BY name',
 
-  recordSession: `INSERT INTO sessions (jti, username, issued_at_ms, expires_at_ms, client_address, user_agent)
-    VALUES ($1, $2, $3, $4, $5, $6)`,
-  listSessions: `SELECT * FROM sessions WHERE username = $1 AND expires_at_ms > $2
-    ORDER BY issued_at_ms DESC, jti`,
-  findSession: 'SELECT * FROM sessions WHERE jti = $1',
+  createSession: `INSERT INTO sessions (id, username, created_at_ms, last_seen_at_ms, expires_at_ms, ended_at_ms,
+    client_address, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  recordToken: `INSERT INTO issued_tokens (jti, session_id, username, issued_at_ms, expires_at_ms)
+    VALUES ($1, $2, $3, $4, $5)`,
+  recordRefresh: `INSERT INTO refresh_tokens (digest, session_id, expires_at_ms, spent_at_ms, successor)
+    VALUES ($1, $2, $3, $4, $5)`,
+  listSessions: `SELECT * FROM sessions WHERE username = $1 AND ended_at_ms IS NULL AND expires_at_ms > $2
+    ORDER BY created_at_ms DESC, id`,
+  findSession: 'SELECT * FROM sessions WHERE id = $1',
+  findToken: 'SELECT * FROM issued_tokens WHERE jti = $1',
+  endSession: 'UPDATE sessions SET ended_at_ms = COALESCE(ended_at_ms, $1) WHERE id = $2 RETURNING username, expires_at_ms',
+  insertSessionRevocation: `INSERT INTO revocations (kind, session_id, username, expires_at_ms, created_at_ms)
+    VALUES ('session', $1, $2, $3, $4) ON CONFLICT (session_id) WHERE kind = 'session' DO NOTHING RETURNING *`,
+  findSessionRevocation: "SELECT * FROM revocations WHERE kind = 'session' AND session_id = $1",
+  endUserSessions: 'UPDATE sessions SET ended_at_ms = $1 WHERE username = $2 AND ended_at_ms IS NULL AND created_at_ms <= $3',
+  touchSessions: `UPDATE sessions s SET last_seen_at_ms = GREATEST(s.last_seen_at_ms, v.at_ms)
+    FROM json_to_recordset($1::json) AS v(id text, at_ms bigint) WHERE s.id = v.id`,
+  findRefresh: 'SELECT * FROM refresh_tokens WHERE digest = $1',
+  spendRefresh: 'UPDATE refresh_tokens SET spent_at_ms = $1, successor = $2 WHERE digest = $3 AND spent_at_ms IS NULL',
+  extendSession: `UPDATE sessions SET expires_at_ms = GREATEST(expires_at_ms, $1), last_seen_at_ms = GREATEST(last_seen_at_ms, $2)
+    WHERE id = $3 AND ended_at_ms IS NULL AND expires_at_ms > $2`,
 
   // Taken before the insert draws its seq and held until commit: see serialisedInsert().
   lockRevocations: 'LOCK TABLE revocations IN SHARE ROW EXCLUSIVE MODE',
@@ -82,7 +100,10 @@ const SQL = {
   // drawn, committed or not, purged or not; 0 before the first (or after RESTART).
   headSeq: 'SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS seq FROM revocations_seq_seq',
   purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= $1',
-  purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= $1',
+  purgeTokens: 'DELETE FROM issued_tokens WHERE expires_at_ms <= $1',
+  purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= $1 OR ended_at_ms IS NOT NULL',
+  purgeRefresh: `DELETE FROM refresh_tokens r WHERE r.expires_at_ms <= $1
+    OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = r.session_id AND s.ended_at_ms IS NULL)`,
 
   listKeys: 'SELECT * FROM signing_keys WHERE expires_at_ms > $1 ORDER BY created_at_ms, kid',
   keyChangesSince: 'SELECT * FROM signing_keys WHERE seq > $1 ORDER BY seq LIMIT $2',
@@ -104,18 +125,37 @@ interface UserRow {
 }
 
 interface SessionRow {
-  jti: string;
+  id: string;
   username: string;
-  issued_at_ms: Int8;
+  created_at_ms: Int8;
+  last_seen_at_ms: Int8;
   expires_at_ms: Int8;
+  ended_at_ms: Int8 | null;
   client_address: string | null;
   user_agent: string | null;
 }
 
+interface TokenRow {
+  jti: string;
+  session_id: string | null;
+  username: string;
+  issued_at_ms: Int8;
+  expires_at_ms: Int8;
+}
+
+interface RefreshRow {
+  digest: string;
+  session_id: string;
+  expires_at_ms: Int8;
+  spent_at_ms: Int8 | null;
+  successor: string | null;
+}
+
 interface RevocationRow {
   seq: Int8;
-  kind: 'token' | 'user';
+  kind: string;
   jti: string | null;
+  session_id: string | null;
   username: string;
   not_before_ms: Int8 | null;
   expires_at_ms: Int8;
@@ -187,17 +227,90 @@ export function openPostgresStore(url: string): Store {
     listUsers: () => guarded(async () => (await sql.unsafe<UserRow[]>(SQL.listUsers)).map(toUser)),
   };
 
+  const insertToken = (tx: Tx, t: IssuedTokenRecord) =>
+    tx.unsafe(SQL.recordToken, [t.jti, t.sessionId, t.user, t.issuedAtMs, t.expiresAtMs]);
+  const insertRefresh = (tx: Tx, r: RefreshTokenRecord) =>
+    tx.unsafe(SQL.recordRefresh, [r.digest, r.sessionId, r.expiresAtMs, r.spentAtMs, r.successor]);
+
   const sessions: SessionStore = {
-    recordSession: (s) =>
+    createSession: (session, token, refresh) =>
       guarded(async () => {
-        await sql.unsafe(SQL.recordSession, [s.jti, s.user, s.issuedAtMs, s.expiresAtMs, s.clientAddress, s.userAgent]);
+        await sql.begin(async (tx) => {
+          await tx.unsafe(SQL.createSession, [
+            session.id,
+            session.user,
+            session.createdAtMs,
+            session.lastSeenAtMs,
+            session.expiresAtMs,
+            session.endedAtMs,
+            session.clientAddress,
+            session.userAgent,
+          ]);
+          await insertToken(tx, token);
+          if (refresh) await insertRefresh(tx, refresh);
+        });
       }),
     listSessions: (user, nowMs) =>
       guarded(async () => (await sql.unsafe<SessionRow[]>(SQL.listSessions, [user, nowMs])).map(toSession)),
-    findSession: (jti) =>
+    findSession: (id) =>
       guarded(async () => {
-        const [row] = await sql.unsafe<SessionRow[]>(SQL.findSession, [jti]);
+        const [row] = await sql.unsafe<SessionRow[]>(SQL.findSession, [id]);
         return row ? toSession(row) : null;
+      }),
+    findToken: (jti) =>
+      guarded(async () => {
+        const [row] = await sql.unsafe<TokenRow[]>(SQL.findToken, [jti]);
+        return row ? toToken(row) : null;
+      }),
+    endSession: (id, endedAtMs, leewayMs) =>
+      guarded(async () => {
+        const row = await sql.begin(async (tx) => {
+          await tx.unsafe(SQL.lockRevocations);
+          const [session] = await tx.unsafe<{ username: string; expires_at_ms: Int8 }[]>(SQL.endSession, [endedAtMs, id]);
+          if (session === undefined) return null;
+          const [inserted] = await tx.unsafe<RevocationRow[]>(SQL.insertSessionRevocation, [
+            id,
+            session.username,
+            Number(session.expires_at_ms) + leewayMs,
+            Date.now(),
+          ]);
+          if (inserted) {
+            await tx.unsafe(SQL.notify, [String(inserted.seq)]);
+            return inserted;
+          }
+          const [existing] = await tx.unsafe<RevocationRow[]>(SQL.findSessionRevocation, [id]);
+          return existing!;
+        });
+        return row === null ? null : toEvent(row);
+      }),
+    touchSessions: (seen) =>
+      guarded(async () => {
+        if (seen.size === 0) return;
+        // One statement for the whole batch, as JSON: the client runs without array types (fetch_types: false).
+        await sql.unsafe(SQL.touchSessions, [[...seen].map(([id, at_ms]) => ({ id, at_ms }))] as never);
+      }),
+    findRefreshToken: (digest) =>
+      guarded(async () => {
+        const [row] = await sql.unsafe<RefreshRow[]>(SQL.findRefresh, [digest]);
+        return row ? toRefresh(row) : null;
+      }),
+    rotateRefreshToken: (input) =>
+      guarded(async () => {
+        try {
+          return await sql.begin(async (tx) => {
+            const spent = await tx.unsafe(SQL.spendRefresh, [input.spentAtMs, input.successor, input.spentDigest]);
+            if (spent.count === 0) return 'already_spent' as const;
+            const live = await tx.unsafe(SQL.extendSession, [input.sessionExpiresAtMs, input.spentAtMs, input.next.sessionId]);
+            if (live.count === 0) throw new SessionEnded();
+            await insertRefresh(tx, input.next);
+            await insertToken(tx, input.token);
+            return 'rotated' as const;
+          });
+        } catch (error) {
+          // Thrown to roll the spend back: the session is no longer live.
+          if (error instanceof SessionEnded) return 'ended' as const;
+          throw error;
+        }
       }),
   };
 
@@ -238,6 +351,7 @@ export function openPostgresStore(url: string): Store {
     revokeUser: ({ user, notBeforeMs, expiresAtMs }) =>
       serialisedInsert(async (tx) => {
         const [row] = await tx.unsafe<RevocationRow[]>(SQL.replaceUserRevocation, [user, notBeforeMs, expiresAtMs, Date.now()]);
+        await tx.unsafe(SQL.endUserSessions, [notBeforeMs, user, notBeforeMs]);
         return row!;
       }),
     headSeq: () =>
@@ -276,10 +390,11 @@ export function openPostgresStore(url: string): Store {
       guarded(async () => (await sql.unsafe<RevocationRow[]>(SQL.revocationsOf, [user, nowMs])).map(toEvent)),
     purgeExpired: (nowMs) =>
       guarded(async () => {
-        const revoked = await sql.unsafe(SQL.purgeRevocations, [nowMs]);
-        const expired = await sql.unsafe(SQL.purgeSessions, [nowMs]);
-        const keys = await sql.unsafe(SQL.purgeKeys, [nowMs]);
-        return revoked.count + expired.count + keys.count;
+        let removed = 0;
+        for (const query of [SQL.purgeRevocations, SQL.purgeTokens, SQL.purgeSessions, SQL.purgeRefresh, SQL.purgeKeys]) {
+          removed += (await sql.unsafe(query, [nowMs])).count;
+        }
+        return removed;
       }),
   };
 
@@ -351,19 +466,51 @@ function toUser(row: UserRow): UserRecord {
 
 function toSession(row: SessionRow): SessionRecord {
   return {
+    id: row.id,
+    user: row.username,
+    createdAtMs: Number(row.created_at_ms),
+    lastSeenAtMs: Number(row.last_seen_at_ms),
+    expiresAtMs: Number(row.expires_at_ms),
+    endedAtMs: row.ended_at_ms === null ? null : Number(row.ended_at_ms),
+    clientAddress: row.client_address,
+    userAgent: row.user_agent,
+  };
+}
+
+function toToken(row: TokenRow): IssuedTokenRecord {
+  return {
     jti: row.jti,
+    sessionId: row.session_id,
     user: row.username,
     issuedAtMs: Number(row.issued_at_ms),
     expiresAtMs: Number(row.expires_at_ms),
-    clientAddress: row.client_address,
-    userAgent: row.user_agent,
+  };
+}
+
+function toRefresh(row: RefreshRow): RefreshTokenRecord {
+  return {
+    digest: row.digest,
+    sessionId: row.session_id,
+    expiresAtMs: Number(row.expires_at_ms),
+    spentAtMs: row.spent_at_ms === null ? null : Number(row.spent_at_ms),
+    successor: row.successor,
   };
 }
 
 function toEvent(row: RevocationRow): RevocationEvent {
   const seq = Number(row.seq);
   const expiresAtMs = Number(row.expires_at_ms);
-  return row.kind === 'token'
-    ? { seq, kind: 'token', jti: row.jti!, user: row.username, expiresAtMs }
-    : { seq, kind: 'user', user: row.username, notBeforeMs: Number(row.not_before_ms), expiresAtMs };
+  switch (row.kind) {
+    case 'token':
+      return { seq, kind: 'token', jti: row.jti!, user: row.username, expiresAtMs };
+    case 'user':
+      return { seq, kind: 'user', user: row.username, notBeforeMs: Number(row.not_before_ms), expiresAtMs };
+    case 'session':
+      return { seq, kind: 'session', sid: row.session_id!, user: row.username, expiresAtMs };
+    default:
+      throw new Error(`unknown revocation kind '${row.kind}' (seq ${seq}): written by a newer version?`);
+  }
 }
+
+/** Rolls a rotation back when the session turned out not to be live. */
+class SessionEnded extends Error {}

@@ -11,9 +11,12 @@ import { keyParams, mergeBySeq, toKeyEvent, toStoredKey, type KeyRow } from '../
 import { loadMigrations } from '../migrations.js';
 import { createSqliteThrottleStore } from './sqlite-throttle-store.js';
 import type {
+  IssuedTokenRecord,
+  RefreshTokenRecord,
   KeyStore,
   RevocationEvent,
   RevocationStore,
+  RotateOutcome,
   SessionRecord,
   SessionStore,
   Store,
@@ -34,11 +37,26 @@ const SQL = {
   removeUser: 'DELETE FROM users WHERE name = ?',
   listUsers: 'SELECT name, password_hash, disabled, created_at_ms FROM users ORDER BY name',
 
-  recordSession: `INSERT INTO sessions (jti, username, issued_at_ms, expires_at_ms, client_address, user_agent)
-    VALUES (?, ?, ?, ?, ?, ?)`,
-  listSessions: `SELECT * FROM sessions WHERE username = ? AND expires_at_ms > ?
-    ORDER BY issued_at_ms DESC, jti`,
-  findSession: 'SELECT * FROM sessions WHERE jti = ?',
+  createSession: `INSERT INTO sessions (id, username, created_at_ms, last_seen_at_ms, expires_at_ms, ended_at_ms,
+    client_address, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  recordToken: `INSERT INTO issued_tokens (jti, session_id, username, issued_at_ms, expires_at_ms)
+    VALUES (?, ?, ?, ?, ?)`,
+  recordRefresh: `INSERT INTO refresh_tokens (digest, session_id, expires_at_ms, spent_at_ms, successor)
+    VALUES (?, ?, ?, ?, ?)`,
+  listSessions: `SELECT * FROM sessions WHERE username = ? AND ended_at_ms IS NULL AND expires_at_ms > ?
+    ORDER BY created_at_ms DESC, id`,
+  findSession: 'SELECT * FROM sessions WHERE id = ?',
+  findToken: 'SELECT * FROM issued_tokens WHERE jti = ?',
+  endSession: 'UPDATE sessions SET ended_at_ms = ? WHERE id = ? AND ended_at_ms IS NULL',
+  insertSessionRevocation: `INSERT INTO revocations (kind, session_id, username, expires_at_ms, created_at_ms)
+    VALUES ('session', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  findSessionRevocation: "SELECT * FROM revocations WHERE kind = 'session' AND session_id = ?",
+  endUserSessions: 'UPDATE sessions SET ended_at_ms = ? WHERE username = ? AND ended_at_ms IS NULL AND created_at_ms <= ?',
+  touchSession: 'UPDATE sessions SET last_seen_at_ms = MAX(last_seen_at_ms, ?) WHERE id = ?',
+  findRefresh: 'SELECT * FROM refresh_tokens WHERE digest = ?',
+  spendRefresh: 'UPDATE refresh_tokens SET spent_at_ms = ?, successor = ? WHERE digest = ? AND spent_at_ms IS NULL',
+  extendSession: `UPDATE sessions SET expires_at_ms = MAX(expires_at_ms, ?), last_seen_at_ms = MAX(last_seen_at_ms, ?)
+    WHERE id = ? AND ended_at_ms IS NULL AND expires_at_ms > ?`,
 
   insertTokenRevocation: `INSERT INTO revocations (kind, jti, username, expires_at_ms, created_at_ms)
     VALUES ('token', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -53,12 +71,15 @@ const SQL = {
     ON CONFLICT (id) DO UPDATE SET max_lifetime_ms = excluded.max_lifetime_ms
     WHERE excluded.max_lifetime_ms > token_bounds.max_lifetime_ms`,
   changesSince: 'SELECT * FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?',
-  activeRevocations: `SELECT seq, kind, jti, username, not_before_ms, expires_at_ms FROM revocations
+  activeRevocations: `SELECT seq, kind, jti, username, not_before_ms, expires_at_ms, session_id FROM revocations
     WHERE expires_at_ms > ? ORDER BY seq`,
   revocationsOf: 'SELECT * FROM revocations WHERE username = ? AND expires_at_ms > ? ORDER BY seq',
   lastAssignedSeq: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'revocations'), 0) AS seq",
   purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= ?',
-  purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= ?',
+  purgeTokens: 'DELETE FROM issued_tokens WHERE expires_at_ms <= ?',
+  purgeRefresh: `DELETE FROM refresh_tokens WHERE expires_at_ms <= ?
+    OR session_id NOT IN (SELECT id FROM sessions WHERE ended_at_ms IS NULL)`,
+  purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= ? OR ended_at_ms IS NOT NULL',
 
   listKeys: 'SELECT * FROM signing_keys WHERE expires_at_ms > ? ORDER BY created_at_ms, kid',
   keyChangesSince: 'SELECT * FROM signing_keys WHERE seq > ? ORDER BY seq LIMIT ?',
@@ -84,25 +105,44 @@ interface UserRow {
 }
 
 interface SessionRow {
-  jti: string;
+  id: string;
   username: string;
-  issued_at_ms: number;
+  created_at_ms: number;
+  last_seen_at_ms: number;
   expires_at_ms: number;
+  ended_at_ms: number | null;
   client_address: string | null;
   user_agent: string | null;
 }
 
+interface TokenRow {
+  jti: string;
+  session_id: string | null;
+  username: string;
+  issued_at_ms: number;
+  expires_at_ms: number;
+}
+
+interface RefreshRow {
+  digest: string;
+  session_id: string;
+  expires_at_ms: number;
+  spent_at_ms: number | null;
+  successor: string | null;
+}
+
 interface RevocationRow {
   seq: number;
-  kind: 'token' | 'user';
+  kind: RevocationEvent['kind'];
   jti: string | null;
+  session_id: string | null;
   username: string;
   not_before_ms: number | null;
   expires_at_ms: number;
 }
 
 /** A RevocationRow as a raw tuple, in the column order of SQL.activeRevocations. */
-type RevocationTuple = [number, RevocationRow['kind'], string | null, string, number | null, number];
+type RevocationTuple = [number, RevocationRow['kind'], string | null, string, number | null, number, string | null];
 
 /** busyTimeoutMs: how long a call waits for another process's write lock before StoreUnavailable. */
 export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
@@ -168,17 +208,76 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     listUsers: () => guarded(() => stmt<[], UserRow>(SQL.listUsers).all().map(toUser)),
   };
 
+  const createSessionTx = db.transaction((session: SessionRecord, token: IssuedTokenRecord, refresh: RefreshTokenRecord | null) => {
+    stmt(SQL.createSession).run(
+      session.id,
+      session.user,
+      session.createdAtMs,
+      session.lastSeenAtMs,
+      session.expiresAtMs,
+      session.endedAtMs,
+      session.clientAddress,
+      session.userAgent,
+    );
+    insertToken(token);
+    if (refresh) insertRefresh(refresh);
+  });
+  const insertToken = (t: IssuedTokenRecord) =>
+    stmt(SQL.recordToken).run(t.jti, t.sessionId, t.user, t.issuedAtMs, t.expiresAtMs);
+  const insertRefresh = (r: RefreshTokenRecord) =>
+    stmt(SQL.recordRefresh).run(r.digest, r.sessionId, r.expiresAtMs, r.spentAtMs, r.successor);
+
+  const endSessionTx = db.transaction((id: string, endedAtMs: number, leewayMs: number): RevocationEvent | null => {
+    const row = stmt<[string], SessionRow>(SQL.findSession).get(id);
+    if (row === undefined) return null;
+    stmt(SQL.endSession).run(endedAtMs, id);
+    stmt(SQL.insertSessionRevocation).run(id, row.username, row.expires_at_ms + leewayMs, Date.now());
+    return toEvent(stmt<[string], RevocationRow>(SQL.findSessionRevocation).get(id)!);
+  });
+
+  const touchTx = db.transaction((seen: ReadonlyMap<string, number>) => {
+    for (const [id, atMs] of seen) stmt(SQL.touchSession).run(atMs, id);
+  });
+
+  const rotateTx = db.transaction((input: Parameters<SessionStore['rotateRefreshToken']>[0]): RotateOutcome => {
+    if (stmt(SQL.spendRefresh).run(input.spentAtMs, input.successor, input.spentDigest).changes === 0) return 'already_spent';
+    const live = stmt(SQL.extendSession).run(input.sessionExpiresAtMs, input.spentAtMs, input.next.sessionId, input.spentAtMs);
+    if (live.changes === 0) throw new SessionEnded();
+    insertRefresh(input.next);
+    insertToken(input.token);
+    return 'rotated';
+  });
+
   const sessions: SessionStore = {
-    recordSession: (s) =>
-      guarded(() => {
-        stmt(SQL.recordSession).run(s.jti, s.user, s.issuedAtMs, s.expiresAtMs, s.clientAddress, s.userAgent);
-      }),
+    createSession: (session, token, refresh) => guarded(() => createSessionTx.immediate(session, token, refresh)),
     listSessions: (user, nowMs) =>
       guarded(() => stmt<[string, number], SessionRow>(SQL.listSessions).all(user, nowMs).map(toSession)),
-    findSession: (jti) =>
+    findSession: (id) =>
       guarded(() => {
-        const row = stmt<[string], SessionRow>(SQL.findSession).get(jti);
+        const row = stmt<[string], SessionRow>(SQL.findSession).get(id);
         return row ? toSession(row) : null;
+      }),
+    findToken: (jti) =>
+      guarded(() => {
+        const row = stmt<[string], TokenRow>(SQL.findToken).get(jti);
+        return row ? toToken(row) : null;
+      }),
+    endSession: (id, endedAtMs, leewayMs) => guarded(() => endSessionTx.immediate(id, endedAtMs, leewayMs)),
+    touchSessions: (seen) => guarded(() => void touchTx.immediate(seen)),
+    findRefreshToken: (digest) =>
+      guarded(() => {
+        const row = stmt<[string], RefreshRow>(SQL.findRefresh).get(digest);
+        return row ? toRefresh(row) : null;
+      }),
+    rotateRefreshToken: (input) =>
+      guarded(() => {
+        try {
+          return rotateTx.immediate(input);
+        } catch (error) {
+          // Thrown to roll the spend back: the session is no longer live.
+          if (error instanceof SessionEnded) return 'ended' as const;
+          throw error;
+        }
       }),
   };
 
@@ -216,7 +315,9 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     const notBefore = Math.max(notBeforeMs, earlier.not_before_ms ?? -Infinity);
     const expires = Math.max(expiresAtMs, notBefore + lifetimeMs, earlier.expires_at_ms ?? -Infinity);
     stmt(SQL.deleteUserRevocations).run(user);
-    return stmt<unknown[], RevocationRow>(SQL.insertUserRevocation).get(user, notBefore, expires, nowMs)!;
+    const row = stmt<unknown[], RevocationRow>(SQL.insertUserRevocation).get(user, notBefore, expires, nowMs)!;
+    stmt(SQL.endUserSessions).run(notBeforeMs, user, notBeforeMs);
+    return row;
   });
 
   const revocations: RevocationStore = {
@@ -242,8 +343,8 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
         for (const row of stmt<[number], KeyRow>(SQL.listKeys).all(nowMs)) onEvent(toKeyEvent(row));
         // Raw rows (arrays, columns in SELECT order) cost a third less than row objects here.
         const rows = stmt<[number], RevocationTuple>(SQL.activeRevocations).raw(true).iterate(nowMs);
-        for (const [seq, kind, jti, username, not_before_ms, expires_at_ms] of rows) {
-          onEvent(toEvent({ seq, kind, jti, username, not_before_ms, expires_at_ms }));
+        for (const [seq, kind, jti, username, not_before_ms, expires_at_ms, session_id] of rows) {
+          onEvent(toEvent({ seq, kind, jti, username, not_before_ms, expires_at_ms, session_id }));
         }
         return cursor;
       }),
@@ -252,12 +353,16 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     purgeExpired: (nowMs) =>
       guarded(
         () =>
-          db.transaction(
-            () =>
-              stmt(SQL.purgeRevocations).run(nowMs).changes +
-              stmt(SQL.purgeSessions).run(nowMs).changes +
-              stmt(SQL.purgeKeys).run(nowMs).changes,
-          ).immediate(),
+          db
+            .transaction(
+              () =>
+                stmt(SQL.purgeRevocations).run(nowMs).changes +
+                stmt(SQL.purgeTokens).run(nowMs).changes +
+                stmt(SQL.purgeSessions).run(nowMs).changes +
+                stmt(SQL.purgeRefresh).run(nowMs).changes +
+                stmt(SQL.purgeKeys).run(nowMs).changes,
+            )
+            .immediate(),
       ),
   };
 
@@ -300,17 +405,43 @@ function toUser(row: UserRow): UserRecord {
 
 function toSession(row: SessionRow): SessionRecord {
   return {
-    jti: row.jti,
+    id: row.id,
     user: row.username,
-    issuedAtMs: row.issued_at_ms,
+    createdAtMs: row.created_at_ms,
+    lastSeenAtMs: row.last_seen_at_ms,
     expiresAtMs: row.expires_at_ms,
+    endedAtMs: row.ended_at_ms,
     clientAddress: row.client_address,
     userAgent: row.user_agent,
   };
 }
 
-function toEvent(row: RevocationRow): RevocationEvent {
-  return row.kind === 'token'
-    ? { seq: row.seq, kind: 'token', jti: row.jti!, user: row.username, expiresAtMs: row.expires_at_ms }
-    : { seq: row.seq, kind: 'user', user: row.username, notBeforeMs: row.not_before_ms!, expiresAtMs: row.expires_at_ms };
+function toToken(row: TokenRow): IssuedTokenRecord {
+  return { jti: row.jti, sessionId: row.session_id, user: row.username, issuedAtMs: row.issued_at_ms, expiresAtMs: row.expires_at_ms };
 }
+
+function toRefresh(row: RefreshRow): RefreshTokenRecord {
+  return {
+    digest: row.digest,
+    sessionId: row.session_id,
+    expiresAtMs: row.expires_at_ms,
+    spentAtMs: row.spent_at_ms,
+    successor: row.successor,
+  };
+}
+
+function toEvent(row: Omit<RevocationRow, 'kind'> & { kind: string }): RevocationEvent {
+  switch (row.kind) {
+    case 'token':
+      return { seq: row.seq, kind: 'token', jti: row.jti!, user: row.username, expiresAtMs: row.expires_at_ms };
+    case 'user':
+      return { seq: row.seq, kind: 'user', user: row.username, notBeforeMs: row.not_before_ms!, expiresAtMs: row.expires_at_ms };
+    case 'session':
+      return { seq: row.seq, kind: 'session', sid: row.session_id!, user: row.username, expiresAtMs: row.expires_at_ms };
+    default:
+      throw new Error(`unknown revocation kind '${row.kind}' (seq ${row.seq}): written by a newer version?`);
+  }
+}
+
+/** Rolls a rotation back when the session turned out not to be live. */
+class SessionEnded extends Error {}
