@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'user_not_found'
   | 'unknown_user'
   | 'invalid_config'
+  | 'request_timeout'
   | 'session_not_found'
   | 'invalid_refresh_token'
   | 'refresh_token_reused'
@@ -68,6 +69,13 @@ export class Throttled extends AppError {
   constructor(retryAfterSeconds: number) {
     super('throttled', 'Too many failed login attempts; try again later.');
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The request body had not fully arrived within ATS_AUTH_BODY_TIMEOUT_MS. */
+export class RequestTimeout extends AppError {
+  constructor() {
+    super('request_timeout', 'The request took too long to arrive.');
   }
 }
 

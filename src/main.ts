@@ -314,6 +314,8 @@ export async function startServer(
       verifyOutcomes: verifyOutcomes(metrics),
       observeRequest: requestObserver(metrics),
       metrics: config.metricsPort === undefined ? metricsText : undefined,
+      bodyTimeoutMs: config.bodyTimeoutMs,
+      maxConnections: config.maxConnections,
       jwks: {
         version: () => core.state.keys.version,
         keys: (nowMs) => core.state.keys.jwks(nowMs),

@@ -31,6 +31,8 @@ export async function openApiDocument(): Promise<unknown> {
     observeRequest: () => {},
     // The default layout: /metrics on the main port.
     metrics: { contentType: 'text/plain', metrics: unused },
+    bodyTimeoutMs: 10_000,
+    maxConnections: 10_000,
     jwks: { version: unused, keys: unused, maxAgeSeconds: 300, now: unused },
   });
   try {
