@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'feed_stale'
   | 'user_exists'
   | 'user_not_found'
+  | 'unknown_user'
   | 'invalid_config'
   | 'request_timeout'
   | 'session_not_found'
@@ -117,6 +118,13 @@ export class SessionNotFound extends AppError {
 export class UserNotFound extends AppError {
   constructor(name: string) {
     super('user_not_found', `User '${name}' does not exist.`);
+  }
+}
+
+/** logout_all or `revoke --user` naming a user no credential backend knows and with no live session. */
+export class UnknownUser extends AppError {
+  constructor(name: string) {
+    super('unknown_user', `No user '${name}' is known.`);
   }
 }
 

@@ -18,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
   feed_stale: 503,
   user_exists: 409,
   user_not_found: 404,
+  unknown_user: 404,
   session_not_found: 404,
   invalid_config: 500,
   request_timeout: 408,

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { ChangeSignal, RevocationStore } from '../store/index.js';
-import type { RevocationState } from './state.js';
+import { RevocationState } from './state.js';
 
 const PAGE_SIZE = 1000;
 
@@ -71,6 +71,10 @@ export class RevocationFeed {
         }
         if (events.length < PAGE_SIZE) break;
       }
+      // A log that went backwards (restored database, reset sequence, new SQLite file) numbers
+      // its new events below our cursor, where changesSince would never look: reload instead.
+      const head = await this.deps.store.headSeq();
+      if (head < this.#cursor) await this.#reload(head);
       this.#lastSyncMs = startedMs;
       if (this.#failing) this.deps.logger.info('revocation feed reading again');
       this.#failing = false;
@@ -78,6 +82,18 @@ export class RevocationFeed {
       if (!this.#failing) this.deps.logger.warn({ err: error }, 'revocation feed cannot read the store');
       this.#failing = true;
     }
+  }
+
+  /**
+   * Loads the store's snapshot into a fresh state and swaps it in at once, so verify never sees
+   * a half-loaded one; revocations the log no longer holds are forgotten with it.
+   */
+  async #reload(head: number): Promise<void> {
+    this.deps.logger.warn({ cursor: this.#cursor, head }, 'the revocation log went backwards (restored or reset store): reloading it');
+    const fresh = new RevocationState();
+    const cursor = await this.deps.store.snapshot(this.deps.clock.now(), (event) => fresh.apply(event));
+    this.deps.state.replaceWith(fresh);
+    this.#cursor = cursor;
   }
 
   /** True while the state reflects the store as of at most staleMs ago. */
