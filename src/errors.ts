@@ -14,7 +14,9 @@ export type ErrorCode =
   | 'feed_stale'
   | 'user_exists'
   | 'user_not_found'
+  | 'unknown_user'
   | 'invalid_config'
+  | 'request_timeout'
   | 'session_not_found'
   | 'invalid_refresh_token'
   | 'refresh_token_reused'
@@ -77,6 +79,13 @@ export class Throttled extends AppError {
   }
 }
 
+/** The request body had not fully arrived within ATS_AUTH_BODY_TIMEOUT_MS. */
+export class RequestTimeout extends AppError {
+  constructor() {
+    super('request_timeout', 'The request took too long to arrive.');
+  }
+}
+
 export class StoreUnavailable extends AppError {
   constructor(cause: unknown) {
     super('store_unavailable', 'The token store is unavailable or did not answer in time; try again.', { cause });
@@ -116,6 +125,13 @@ export class SessionNotFound extends AppError {
 export class UserNotFound extends AppError {
   constructor(name: string) {
     super('user_not_found', `User '${name}' does not exist.`);
+  }
+}
+
+/** logout_all or `revoke --user` naming a user no credential backend knows and with no live session. */
+export class UnknownUser extends AppError {
+  constructor(name: string) {
+    super('unknown_user', `No user '${name}' is known.`);
   }
 }
 

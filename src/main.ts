@@ -8,12 +8,13 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createAuthenticate } from './auth/authenticate.js';
 import { createLogin, type Login } from './auth/login.js';
+import { createNameForLog } from './auth/log-name.js';
 import { createLogout, type Logout } from './auth/logout.js';
 import { tokenDevices } from './auth/token-devices.js';
 import { createUserAdmin, type UserAdmin } from './auth/user-admin.js';
 import { systemClock, type Clock } from './clock.js';
 import { MAX_CLOCK_LEEWAY_SECONDS, type Config } from './config/index.js';
-import { argon2Hasher, createCredentials, type CredentialObserver, type CredentialVerifier } from './credentials/index.js';
+import { argon2Hasher, createCredentials, knownUserAcross, type CredentialObserver, type CredentialVerifier } from './credentials/index.js';
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
 import type { MetricsText } from './http/routes/metrics.js';
@@ -174,13 +175,16 @@ export async function createCore(
       policy: { refreshTtlSeconds: config.refreshTtlSeconds, reuseSeconds: config.refreshReuseSeconds },
       audit,
     });
-    ({ verifier: credentials } = await createCredentials(config, {
+    const built = await createCredentials(config, {
       users: store.users,
       hasher: argon2Hasher,
       logger,
       observe: options.observeCredentials,
-    }));
+    });
+    credentials = built.verifier;
     const verifier = credentials;
+    const backends = built.backends;
+    const knownUser = knownUserAcross(backends);
     return {
       config,
       store,
@@ -188,8 +192,8 @@ export async function createCore(
       revoker,
       verifyToken,
       userAdmin: createUserAdmin({ users: store.users, hasher: argon2Hasher, revoker, clock }),
-      login: createLogin({ verifier, throttle, sessions, state, clock, audit }),
-      logout: createLogout({ verifyToken, revoker, sessions, audit }),
+      login: createLogin({ verifier, throttle, sessions, state, clock, audit, nameForLog: createNameForLog(knownUser) }),
+      logout: createLogout({ verifyToken, revoker, sessions, audit, knownUser }),
       sessions,
       refresh,
       lastSeen,
@@ -339,6 +343,8 @@ export async function startServer(
       observeRequest: requestObserver(metrics),
       metrics: config.metricsPort === undefined ? metricsText : undefined,
       revocationStream: { hub: streamHub, keys: config.streamKeys },
+      bodyTimeoutMs: config.bodyTimeoutMs,
+      maxConnections: config.maxConnections,
       jwks: {
         version: () => core.state.keys.version,
         keys: (nowMs) => core.state.keys.jwks(nowMs),

@@ -60,6 +60,26 @@ for (const kind of STORES) {
       assert.ok(await server.login('marco', 'second-passw0rd'));
     });
 
+    test('user passwd ends the user\'s sessions (other users\' stay); --keep-sessions keeps them', async () => {
+      await server.cli(['user', 'add', 'zpw1'], 'pw1-first-passw0rd\n');
+      await server.cli(['user', 'add', 'zpw2'], 'pw2-first-passw0rd\n');
+      const ended = await server.login('zpw1', 'pw1-first-passw0rd');
+      const other = await server.login('zpw2', 'pw2-first-passw0rd');
+      const res = await server.cli(['user', 'passwd', 'zpw1'], 'pw1-second-passw0rd\n');
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.stdout, "password of 'zpw1' changed; their tokens are revoked\n");
+      assert.ok(await refusedWithin(server, ended, 2000), 'the old session ends');
+      assert.equal((await server.verify(await server.login('zpw1', 'pw1-second-passw0rd'))).status, 200, 'a new login works');
+      assert.equal((await server.verify(other)).status, 200, "another user's session stays");
+
+      const kept = await server.login('zpw2', 'pw2-first-passw0rd');
+      const keep = await server.cli(['user', 'passwd', 'zpw2', '--keep-sessions'], 'pw2-second-passw0rd\n');
+      assert.equal(keep.code, 0, keep.stderr);
+      assert.equal(keep.stdout, "password of 'zpw2' changed; their tokens still work\n");
+      assert.equal(await refusedWithin(server, kept, 500), false, 'kept');
+      assert.equal((await server.cli(['user', 'passwd', '--keep-sessions'], 'x-passw0rd\n')).code, 2, 'the name is still required');
+    });
+
     test('user list shows names and status', async () => {
       await server.cli(['user', 'add', 'zoe'], 'zoe-passw0rd\n');
       await server.cli(['user', 'disable', 'zoe']);

@@ -11,6 +11,7 @@ import { STORES, storeEnv, type StoreHandle } from './support/stores.js';
 
 const PASSWORD = 'correct-horse-battery-staple';
 const WRONG = 'wrong-horse-battery-staple';
+const TYPED_IN_USERNAME = 'my-Secret-passw0rd-42';
 
 for (const kind of STORES) {
   describe(`logs (${kind})`, () => {
@@ -39,6 +40,14 @@ for (const kind of STORES) {
       assert.equal((await server.post('/user/logout_all', { headers: { 'x-auth-userid': 'marco' } })).status, 204);
       assert.equal((await login(WRONG)).status, 401);
       assert.equal((await login(WRONG)).status, 429);
+      // A password typed into the username field, twice (the second time throttled).
+      for (const status of [401, 429]) {
+        const res = await server.post('/user/login', {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: TYPED_IN_USERNAME, password: WRONG }),
+        });
+        assert.equal(res.status, status);
+      }
       await cli(['revoke', '--jti', jti]);
       await server.stop();
       output.push(...server.logs);
@@ -51,7 +60,7 @@ for (const kind of STORES) {
     test('no token, password or signing secret in any log', () => {
       const text = output.join('\n');
       const [header, payload, signature] = token.split('.');
-      for (const secret of [token, `${header}.${payload}`, signature!, PASSWORD, WRONG, TEST_SECRET]) {
+      for (const secret of [token, `${header}.${payload}`, signature!, PASSWORD, WRONG, TEST_SECRET, TYPED_IN_USERNAME]) {
         assert.ok(!text.includes(secret), `found ${secret.slice(0, 12)}… in the logs`);
       }
     });
@@ -62,7 +71,7 @@ for (const kind of STORES) {
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .filter((entry) => entry.audit === true);
+        .filter((entry) => entry.audit === true && entry.userDigest === undefined);
       const expected: [string, string | undefined, string | null][] = [
         ['login.ok', jti, '127.0.0.1'],
         ['logout', jti, '127.0.0.1'],
@@ -79,6 +88,21 @@ for (const kind of STORES) {
         assert.ok('client' in entry, `${event} names the client`);
         assert.equal(entry.client, client, event);
       }
+    });
+
+    test('an attempted username that is no user is logged only as a digest (failed and throttled alike)', () => {
+      const entries = output
+        .join('\n')
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry.audit === true && entry.userDigest !== undefined);
+      assert.deepEqual(entries.map((e) => e.event), ['login.failed', 'login.throttled']);
+      for (const entry of entries) {
+        assert.equal(entry.user, undefined);
+        assert.match(String(entry.userDigest), /^[0-9a-f]{16}$/);
+      }
+      assert.equal(entries[0]!.userDigest, entries[1]!.userDigest, 'one name, one digest');
     });
   });
 }

@@ -49,6 +49,7 @@ test('a throttled login is refused before the password is checked (no hashing fo
     state,
     clock,
     audit: { info: (fields: { event: string }) => void events.push(fields.event) } as never,
+    nameForLog: async (user) => ({ user }),
   });
   const client = { address: '10.0.0.1', userAgent: null };
   for (let i = 0; i < 2; i++) await assert.rejects(login({ username: 'ann', password: 'guess' }, client), { code: 'invalid_credentials' });

@@ -14,6 +14,7 @@ import type { RevocationState } from '../revocation/index.js';
 import type { Issued, Sessions } from '../sessions/index.js';
 import type { Throttle } from '../throttle/index.js';
 import type { ClientInfo } from './client.js';
+import type { NameForLog } from './log-name.js';
 
 export type Login = (credentials: { username: string; password: string }, client: ClientInfo) => Promise<Issued>;
 
@@ -24,6 +25,8 @@ export function createLogin(deps: {
   state: RevocationState;
   clock: Clock;
   audit: Pick<Logger, 'info'>;
+  /** An attempted username as logs may show it: unknown names only as a digest. */
+  nameForLog: NameForLog;
 }): Login {
   return async ({ username, password }, client) => {
     const address = client.address ?? '';
@@ -33,7 +36,8 @@ export function createLogin(deps: {
     } catch (error) {
       if (error instanceof Throttled) {
         const retryAfter = error.retryAfterSeconds;
-        deps.audit.info({ event: 'login.throttled', user: username, client: client.address, retryAfter }, 'login throttled');
+        const name = await deps.nameForLog(username);
+        deps.audit.info({ event: 'login.throttled', ...name, client: client.address, retryAfter }, 'login throttled');
       }
       throw error;
     }
@@ -43,14 +47,14 @@ export function createLogin(deps: {
       verdict = await deps.verifier.verify(username, password);
     } catch (error) {
       if (error instanceof CredentialBackendUnavailable) {
-        const fields = { event: 'login.unavailable', user: username, client: client.address, backends: error.backends };
+        const fields = { event: 'login.unavailable', ...(await deps.nameForLog(username)), client: client.address, backends: error.backends };
         deps.audit.info(fields, 'login not decided: credential backend unavailable');
       }
       throw error;
     }
     if (!verdict.accepted) {
       // Already counted by admit(); only a success uncounts it.
-      const fields = { event: 'login.failed', user: username, client: client.address, backend: verdict.backend, reason: verdict.reason };
+      const fields = { event: 'login.failed', ...(await deps.nameForLog(username)), client: client.address, backend: verdict.backend, reason: verdict.reason };
       deps.audit.info(fields, 'login failed');
       throw new InvalidCredentials();
     }

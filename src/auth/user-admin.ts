@@ -8,7 +8,8 @@ import { usernameProblem, passwordProblem } from './input-rules.js';
 
 export interface UserAdmin {
   add(name: string, password: string): Promise<void>;
-  setPassword(name: string, password: string): Promise<void>;
+  /** Sets the password and ends every session of the user, unless keepSessions. */
+  setPassword(name: string, password: string, options?: { keepSessions?: boolean }): Promise<void>;
   disable(name: string): Promise<void>;
   enable(name: string): Promise<void>;
   remove(name: string): Promise<void>;
@@ -33,9 +34,12 @@ export function createUserAdmin(deps: {
       checked(name, password);
       await deps.users.createUser(name, await deps.hasher.hash(password), deps.clock.now());
     },
-    async setPassword(name, password) {
+    // A new password usually follows a compromise: end the user's sessions unless told not to
+    // (§15). Same order as disable: change the user, then write the not-before.
+    async setPassword(name, password, options) {
       checked(name, password);
       await deps.users.setPasswordHash(name, await deps.hasher.hash(password));
+      if (!options?.keepSessions) await deps.revoker.revokeUser(name);
     },
     // Change the user first, then write the not-before: a login in flight re-reads the user
     // after issuing (login.ts), so it either sees the change and is refused, or re-read before

@@ -9,7 +9,8 @@ import { UsageError } from './usage.js';
 type Out = (text: string) => void;
 
 export async function userCommand(core: Core, args: string[], out: Out): Promise<void> {
-  const [action, name, ...rest] = args;
+  const keepSessions = args[0] === 'passwd' && args.includes('--keep-sessions');
+  const [action, name, ...rest] = keepSessions ? args.filter((arg) => arg !== '--keep-sessions') : args;
   if (action === 'list') {
     if (name !== undefined) throw new UsageError('user list takes no arguments');
     const users = await core.userAdmin.list();
@@ -22,8 +23,8 @@ export async function userCommand(core: Core, args: string[], out: Out): Promise
       await core.userAdmin.add(name, await readPassword({ confirm: true }));
       return out(`user '${name}' added\n`);
     case 'passwd':
-      await core.userAdmin.setPassword(name, await readPassword({ confirm: true }));
-      return out(`password of '${name}' changed\n`);
+      await core.userAdmin.setPassword(name, await readPassword({ confirm: true }), { keepSessions });
+      return out(`password of '${name}' changed; ${keepSessions ? 'their tokens still work' : 'their tokens are revoked'}\n`);
     case 'disable':
       await core.userAdmin.disable(name);
       return out(`user '${name}' disabled; their tokens are revoked\n`);
@@ -56,7 +57,7 @@ export async function revokeCommand(core: Core, args: string[], out: Out): Promi
     throw new UsageError('usage: ats-auth revoke --jti <id> | --session <id> | --user <name>');
   }
   if (flag === '--user') {
-    await core.logout.logoutAll(value, CLI_CLIENT);
+    await core.logout.logoutAll(value, CLI_CLIENT, { mustBeKnown: true });
     return out(`all tokens of '${value}' issued up to now are revoked\n`);
   }
   if (flag === '--session') {

@@ -5,7 +5,9 @@ export const HELP = `usage: ats-auth <command>
 
   serve [--workers N|auto]     run the HTTP service
   user add <name>              add a user (password from the terminal or stdin)
-  user passwd <name>           set a user's password
+  user passwd <name> [--keep-sessions]
+                               set a user's password; ends their sessions unless
+                               --keep-sessions
   user disable <name>          refuse a user's logins and revoke their tokens
   user enable <name>           allow a disabled user again
   user remove <name>           delete a user and revoke their tokens

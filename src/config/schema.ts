@@ -49,6 +49,10 @@ export interface Config {
   streamKeys: readonly string[];
   /** How long a shutdown waits for in-flight requests before dropping them. */
   shutdownTimeoutMs: number;
+  /** A request body not fully arrived within this long gets 408 and the connection closes (SPEC §15). */
+  bodyTimeoutMs: number;
+  /** Open connections per process; more are refused (SPEC §15). */
+  maxConnections: number;
 
   /** Refresh token lifetime in seconds; 0 turns refresh tokens off (SPEC §12). */
   refreshTtlSeconds: number;
@@ -348,6 +352,8 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
     default: 10_000,
     parse: integer(0, 600_000),
   },
+  bodyTimeoutMs: { key: 'bodyTimeoutMs', env: 'ATS_AUTH_BODY_TIMEOUT_MS', default: 10_000, parse: integer(100, 600_000) },
+  maxConnections: { key: 'maxConnections', env: 'ATS_AUTH_MAX_CONNECTIONS', default: 10_000, parse: integer(1, 1_000_000) },
   refreshTtlSeconds: { key: 'refreshTtlSeconds', env: 'ATS_AUTH_REFRESH_TTL', default: 0, parse: integer(0, 365 * 86400) },
   refreshReuseSeconds: {
     key: 'refreshReuseSeconds',

@@ -26,5 +26,6 @@ export async function createBuiltinBackend(users: UserStore, hasher: PasswordHas
         },
       };
     },
+    userExists: async (username) => (await users.findUser(username)) !== null,
   };
 }

@@ -34,6 +34,12 @@ export interface CredentialBackend {
   probe?(): Promise<void>;
   /** Releases connections and file watchers. */
   close?(): Promise<void>;
+  /**
+   * Optional: whether the backend has this user (disabled ones included), for logout_all and
+   * `revoke --user` to refuse a name nobody knows (§15), and for logs to keep only a digest of
+   * names that are no user's. Backends that cannot tell leave it out. Throws when it cannot be asked.
+   */
+  userExists?(username: string): Promise<boolean>;
 }
 
 /** The chain's decision; `backend` names the backend that decided (null: nobody knew the user). */

@@ -8,6 +8,7 @@ import type { Login } from '../auth/login.js';
 import type { Logout } from '../auth/logout.js';
 import type { Refresh, Sessions } from '../sessions/index.js';
 import { accountRoutes, type AccountSessions } from './account/routes.js';
+import { limitBodyTime } from './body-deadline.js';
 import { clientErrorHandler } from './client-error.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { registerOpenApi } from './openapi.js';
@@ -49,6 +50,10 @@ export interface AppDeps {
   revocationStream: { hub: StreamHub; keys: readonly string[] };
   /** Served at /metrics; undefined when metrics have a port of their own. */
   metrics: MetricsText | undefined;
+  /** A body not fully arrived within this long gets 408 (SPEC §15). */
+  bodyTimeoutMs: number;
+  /** Connections over this many are refused (Node's server.maxConnections). */
+  maxConnections: number;
   /** The signing keys' JWK Set (§11). */
   jwks: JwksSource;
 }
@@ -72,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       server.requestTimeout = options.requestTimeout;
       server.setTimeout(options.connectionTimeout);
       if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+      server.maxConnections = deps.maxConnections;
       return server;
     },
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -88,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     closing = true;
   });
   timeRequests(app, deps.observeRequest);
+  limitBodyTime(app, deps.bodyTimeoutMs);
   await registerOpenApi(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);

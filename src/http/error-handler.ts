@@ -18,8 +18,10 @@ const STATUS: Record<ErrorCode, number> = {
   feed_stale: 503,
   user_exists: 409,
   user_not_found: 404,
+  unknown_user: 404,
   session_not_found: 404,
   invalid_config: 500,
+  request_timeout: 408,
   invalid_refresh_token: 401,
   refresh_token_reused: 401,
   refresh_disabled: 404,
@@ -51,6 +53,8 @@ export interface ErrorBody {
 }
 
 export function errorHandler(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // A body refused while it is still arriving (413, 408): let the answer reach the client.
+  lingerIfIncomplete(request.raw);
   if (error instanceof AppError) {
     const status = STATUS[error.code];
     if (error.code === 'invalid_token' || error.code === 'unauthenticated') {
@@ -67,8 +71,6 @@ export function errorHandler(error: FastifyError | AppError, request: FastifyReq
     return reply.code(400).send({ error: 'invalid_request', message: validationMessage(fastifyError) });
   }
   const known = fastifyError.code ? FRAMEWORK[fastifyError.code] : undefined;
-  // A body refused while it is still arriving (413): let the answer reach the client.
-  lingerIfIncomplete(request.raw);
   if (known) return reply.code(known.status).send({ error: known.error, message: known.message });
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return reply.code(fastifyError.statusCode).send({ error: 'bad_request', message: 'The request could not be understood.' });

@@ -32,6 +32,8 @@ export async function openApiDocument(): Promise<unknown> {
     revocationStream: { hub: { load: unused, attach: unused }, keys: [] },
     // The default layout: /metrics on the main port.
     metrics: { contentType: 'text/plain', metrics: unused },
+    bodyTimeoutMs: 10_000,
+    maxConnections: 10_000,
     jwks: { version: unused, keys: unused, maxAgeSeconds: 300, now: unused },
   });
   try {

@@ -57,6 +57,7 @@ const invalidToken = errorResponse('`invalid_token`: missing, malformed, expired
 
 export const logoutResponses = {
   204: emptyResponse('The token is revoked (also when it already was).'),
+  400: errorResponse('`invalid_request`: several Authorization headers.'),
   401: invalidToken,
   413: tooLarge,
   503: unavailable,
@@ -64,18 +65,23 @@ export const logoutResponses = {
 
 export const logoutAllResponses = {
   204: emptyResponse('Every token of the user issued up to now is revoked.'),
+  400: errorResponse(
+    '`invalid_request`: several Authorization headers, or a trusted X-Auth-UserId that is repeated, holds a comma, raw non-ASCII or control characters.',
+  ),
   401: errorResponse(
     '`unauthenticated` (no trusted X-Auth-UserId and no Bearer token) or `invalid_token` (including a revoked token).',
     WWW_AUTHENTICATE,
   ),
+  404: errorResponse('`unknown_user`: the trusted X-Auth-UserId names a user no credential backend knows.'),
   413: tooLarge,
   503: unavailable,
 };
 
 export const verifyResponses = {
   200: emptyResponse('The token is valid and not revoked.', {
-    'X-Auth-UserId': { type: 'string', description: "The token's subject (the username); characters other than visible ASCII, and '%', are percent-encoded as UTF-8." },
+    'X-Auth-UserId': { type: 'string', description: "The token's subject (the username); characters other than visible ASCII, and '%' and ',', are percent-encoded as UTF-8." },
   }),
+  400: errorResponse('`invalid_request`: several Authorization headers, or several token cookies.'),
   401: invalidToken,
   413: tooLarge,
   503: errorResponse('`feed_stale`: revocation state is out of date; the service fails closed.'),

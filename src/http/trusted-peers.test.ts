@@ -14,6 +14,7 @@ describe('createPeerTrust', () => {
     assert.equal(loopback('::ffff:127.0.0.1'), true);
     assert.equal(loopback('::FFFF:127.0.0.1'), true);
     assert.equal(loopback('::ffff:10.0.0.1'), false);
+    assert.equal(loopback('::ffff:7f00:1'), true, 'the hexadecimal spelling too');
   });
 
   test('a bare address is a single host; prefixes bound the range', () => {

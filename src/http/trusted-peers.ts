@@ -13,9 +13,8 @@ export function createPeerTrust(cidrs: readonly string[]): IsTrustedPeer {
   }
   return (address) => {
     if (address === undefined) return false;
-    // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; match them against IPv4 rules.
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return list.check(mapped[1]!, 'ipv4');
+    // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; BlockList matches those
+    // IPv4-mapped addresses against the IPv4 rules itself.
     return list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
   };
 }

@@ -71,7 +71,8 @@ export function createVerifyFastPath(deps: {
   };
 }
 
-function hasBody(req: IncomingMessage): boolean {
+/** True when the request declares a body (a length other than 0, or chunked). */
+export function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

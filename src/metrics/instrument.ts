@@ -36,8 +36,8 @@ export function instrumentLogout(logout: Logout, metrics: Pick<Metrics, 'logouts
       await logout.logout(token, client);
       metrics.logouts.inc();
     },
-    async logoutAll(user, client) {
-      await logout.logoutAll(user, client);
+    async logoutAll(user, client, options) {
+      await logout.logoutAll(user, client, options);
       metrics.logoutAlls.inc();
     },
   };

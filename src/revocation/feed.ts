@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { ChangeSignal, RevocationEvent, RevocationStore } from '../store/index.js';
-import type { RevocationState } from './state.js';
+import { RevocationState } from './state.js';
 
 const PAGE_SIZE = 1000;
 
@@ -76,6 +76,10 @@ export class RevocationFeed {
         if (events.length > 0) this.#tell(events);
         if (events.length < PAGE_SIZE) break;
       }
+      // A log that went backwards (restored database, reset sequence, new SQLite file) numbers
+      // its new events below our cursor, where changesSince would never look: reload instead.
+      const head = await this.deps.store.headSeq();
+      if (head < this.#cursor) await this.#reload(head);
       this.#lastSyncMs = startedMs;
       if (this.#failing) this.deps.logger.info('revocation feed reading again');
       this.#failing = false;
@@ -105,6 +109,18 @@ export class RevocationFeed {
   /** The seq of the last event applied (0 before any). */
   get cursor(): number {
     return this.#cursor;
+  }
+
+  /**
+   * Loads the store's snapshot into a fresh state and swaps it in at once, so verify never sees
+   * a half-loaded one; revocations the log no longer holds are forgotten with it.
+   */
+  async #reload(head: number): Promise<void> {
+    this.deps.logger.warn({ cursor: this.#cursor, head }, 'the revocation log went backwards (restored or reset store): reloading it');
+    const fresh = new RevocationState();
+    const cursor = await this.deps.store.snapshot(this.deps.clock.now(), (event) => fresh.apply(event));
+    this.deps.state.replaceWith(fresh);
+    this.#cursor = cursor;
   }
 
   /** True while the state reflects the store as of at most staleMs ago. */

@@ -48,6 +48,13 @@ export class RevocationState {
     });
   }
 
+  /** Takes over everything `other` holds, forgetting its own (a reloaded snapshot). */
+  replaceWith(other: RevocationState): void {
+    this.clear();
+    for (const [jti, expiresAtMs] of other.#tokens) this.#tokens.set(jti, expiresAtMs);
+    for (const [user, entry] of other.#users) this.#users.set(user, entry);
+  }
+
   /** Forgets everything, before loading a snapshot of the store. */
   clear(): void {
     this.#tokens.clear();

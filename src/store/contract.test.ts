@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import postgres from 'postgres';
 import { STORES, storeEnv, type StoreHandle, type StoreKind } from '../../test/support/stores.js';
 import { KeyNotFound, StoreUnavailable, UserExists, UserNotFound } from '../errors.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
@@ -16,14 +18,46 @@ import { openSqliteStore } from './sqlite/sqlite-store.js';
 
 const HOUR = 3_600_000;
 
+interface Backend {
+  open(): Store;
+  drop(): Promise<void>;
+  /** Holds the lock revocation writers take, from another connection, until the returned release. */
+  lockRevocations(): Promise<() => Promise<void>>;
+}
+
 /** Opens stores on one fresh backend; every store opened shares the same data. */
-async function backend(kind: StoreKind): Promise<{ open(): Store; drop(): Promise<void> }> {
+async function backend(kind: StoreKind): Promise<Backend> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'ats-auth-contract-'));
-    return { open: () => openSqliteStore(dir), drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      open: () => openSqliteStore(dir),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+      lockRevocations: async () => {
+        const db = new Database(join(dir, 'ats-auth.sqlite'));
+        db.exec('BEGIN IMMEDIATE');
+        return async () => {
+          db.exec('ROLLBACK');
+          db.close();
+        };
+      },
+    };
   }
   const handle: StoreHandle = await storeEnv('postgres');
-  return { open: () => openPostgresStore(handle.databaseUrl!), drop: () => handle.drop() };
+  return {
+    open: () => openPostgresStore(handle.databaseUrl!),
+    drop: () => handle.drop(),
+    lockRevocations: async () => {
+      const sql = postgres(handle.databaseUrl!, { max: 1, onnotice: () => {} });
+      const conn = await sql.reserve();
+      await conn`BEGIN`;
+      await conn`LOCK TABLE revocations IN SHARE ROW EXCLUSIVE MODE`;
+      return async () => {
+        await conn`ROLLBACK`;
+        conn.release();
+        await sql.end({ timeout: 1 });
+      };
+    },
+  };
 }
 
 for (const kind of STORES) {
@@ -234,6 +268,31 @@ for (const kind of STORES) {
         assert.deepEqual(await store.revocations.changesSince(cursor, 100), [first]);
       });
 
+      test('revoking an already revoked token takes no write lock and, on PostgreSQL, wakes no follower', async () => {
+        const expiresAtMs = Date.now() + HOUR;
+        const first = await store.revocations.revokeToken({ jti: 'j-again', user: 'ivy', expiresAtMs });
+        let woken = 0;
+        // A store of its own: its signal connects (and wakes once) on its first subscriber.
+        const unsubscribe = open().changeSignal?.subscribe(() => woken++);
+        if (unsubscribe) await until(() => woken > 0); // LISTEN is in place
+        const wokenBefore = woken;
+        const release = await db.lockRevocations();
+        try {
+          const started = Date.now();
+          const again = await Promise.race([
+            store.revocations.revokeToken({ jti: 'j-again', user: 'ivy', expiresAtMs }),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('waited for the writers\' lock')), 2000)),
+          ]);
+          assert.deepEqual(again, first);
+          assert.ok(Date.now() - started < 2000, 'answered without waiting for the lock');
+        } finally {
+          await release();
+        }
+        await new Promise((r) => setTimeout(r, 300));
+        unsubscribe?.();
+        assert.equal(woken, wokenBefore, 'no NOTIFY for a revocation that changed nothing');
+      });
+
       test('revokeUser keeps one not-before per user: a new one replaces the earlier, with a new seq', async () => {
         const now = Date.now();
         const a = await store.revocations.revokeUser({ user: 'bob', notBeforeMs: now, expiresAtMs: now + HOUR });
@@ -324,6 +383,14 @@ for (const kind of STORES) {
         const snap = await store.revocations.snapshot(now, () => {});
         const next = await store.revocations.revokeUser({ user: 'eve', notBeforeMs: now, expiresAtMs: now + HOUR });
         assert.deepEqual(await store.revocations.changesSince(snap, 100), [next]);
+      });
+
+      test('headSeq is the last seq assigned; purging the newest rows does not lower it', async () => {
+        const now = Date.now();
+        const event = await store.revocations.revokeToken({ jti: 'j-head', user: 'hal', expiresAtMs: now - 1 });
+        assert.equal(await store.revocations.headSeq(), event.seq);
+        await store.revocations.purgeExpired(now);
+        assert.equal(await store.revocations.headSeq(), event.seq, 'the feed must not take a purge for a reset log');
       });
 
       test('a user revocation lives as long as the longest recorded token lifetime, whoever writes it', async () => {

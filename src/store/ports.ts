@@ -154,6 +154,12 @@ export interface RevocationStore {
    */
   revokeUser(input: { user: string; notBeforeMs: number; expiresAtMs: number }): Promise<RevocationEvent>;
   /**
+   * The last seq the log has assigned, purged rows included (0 for a new log). Below a
+   * follower's cursor only when the log went backwards: a restored database, a reset sequence,
+   * a new SQLite file.
+   */
+  headSeq(): Promise<number>;
+  /**
    * Records that a process using this store accepts tokens for up to lifetimeMs after their iat
    * (TTL + leeway). Only ever raises the recorded bound (see revokeUser).
    */

@@ -23,6 +23,7 @@ import { TokenInvalid } from '../errors.js';
 import { publicPem } from './key-pairs/algorithms.js';
 import type { KeyRing } from './key-pairs/ring.js';
 import type { KeySet } from './keys.js';
+import { LruCache } from './lru-cache.js';
 
 /** Tokens beyond this size are refused before any parsing. */
 export const MAX_TOKEN_BYTES = 8192;
@@ -139,15 +140,15 @@ export function createTokenVerifier(options: {
   };
 
   // A gateway asks about the same token on every request of a session, so tokens that passed
-  // verifyStructure are remembered by their exact text (bounded, oldest out first). Only what
-  // cannot change is cached: lifetime is checked on every call, revocation by the caller.
-  const verified = new Map<string, Structure>();
+  // verifyStructure are remembered by their exact text (bounded, least recently used out first,
+  // so a token in constant use stays). Only what cannot change is cached: lifetime is checked
+  // on every call, revocation by the caller.
+  const verified = new LruCache<string, Structure>(VERIFIED_CACHE_SIZE);
 
   return (token) => {
     let structure = verified.get(token);
     if (structure === undefined) {
       structure = verifyStructure(token);
-      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
       verified.set(token, structure);
     }
     const { claims, nbfMs, kid } = structure;

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Authenticate } from '../../auth/authenticate.js';
 import type { Logout } from '../../auth/logout.js';
 import { Unauthenticated } from '../../errors.js';
-import { bearerToken, clientInfo, gatewayUser } from '../request-info.js';
+import { bearerToken, clientInfo, gatewayUser, type RequestHeaders } from '../request-info.js';
 import type { IsTrustedPeer } from '../trusted-peers.js';
 import { operation } from '../openapi-operation.js';
 import { logoutAllResponses, logoutResponses } from '../schemas.js';
@@ -31,13 +31,16 @@ export const logoutRoutes: FastifyPluginAsyncTypebox<{
   isTrustedPeer: IsTrustedPeer;
 }> = async (app, opts) => {
   app.post('/user/logout', { schema: LOGOUT_SCHEMA }, async (request, reply) => {
-    await opts.logout.logout(bearerToken(request), clientInfo(request, opts.isTrustedPeer));
+    await opts.logout.logout(bearerToken(request.raw), clientInfo(request, opts.isTrustedPeer));
     return noContent(reply);
   });
 
   app.post('/user/logout_all', { schema: LOGOUT_ALL_SCHEMA }, async (request, reply) => {
-    const user = gatewayUser(request, opts.isTrustedPeer) ?? subjectOfBearer(request, opts.authenticate);
-    await opts.logout.logoutAll(user, clientInfo(request, opts.isTrustedPeer));
+    const client = clientInfo(request, opts.isTrustedPeer);
+    const named = gatewayUser(request, opts.isTrustedPeer);
+    // A gateway may name anyone: a name no backend knows is an error, not a silent success.
+    if (named !== undefined) await opts.logout.logoutAll(named, client, { mustBeKnown: true });
+    else await opts.logout.logoutAll(subjectOfBearer(request.raw, opts.authenticate), client);
     return noContent(reply);
   });
 };
@@ -46,7 +49,7 @@ export const logoutRoutes: FastifyPluginAsyncTypebox<{
  * The user of a token verify would accept (§15): a revoked token, stolen or logged out, must
  * not log its owner out of everything again and again.
  */
-function subjectOfBearer(request: Parameters<typeof bearerToken>[0], authenticate: Authenticate): string {
+function subjectOfBearer(request: RequestHeaders, authenticate: Authenticate): string {
   if (request.headers.authorization === undefined) throw new Unauthenticated();
   return authenticate(bearerToken(request)).sub;
 }

@@ -27,13 +27,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRouteOptions> = asy
   function caller(request: FastifyRequest): { user: string; currentSid: string | undefined } {
     const gateway = gatewayUser(request, opts.isTrustedPeer);
     if (gateway === undefined) {
-      const claims = opts.authenticate(bearerToken(request, opts.cookieName));
+      const claims = opts.authenticate(bearerToken(request.raw, opts.cookieName));
       return { user: claims.sub, currentSid: claims.sid };
     }
     // The gateway vouches for the user; a token it forwarded only says which session is current.
     let claims: VerifiedClaims | undefined;
     try {
-      claims = opts.authenticate(bearerToken(request, opts.cookieName));
+      claims = opts.authenticate(bearerToken(request.raw, opts.cookieName));
     } catch {
       claims = undefined;
     }

@@ -55,7 +55,7 @@ export const verifyRoute: FastifyPluginAsyncTypebox<{
     try {
       const refused = fastPathRefusal(request.raw);
       if (refused !== undefined) throw refused;
-      claims = opts.authenticate(bearerToken(request, opts.cookieName));
+      claims = opts.authenticate(bearerToken(request.raw, opts.cookieName));
     } catch (error) {
       opts.outcomes.refused(error);
       throw error;

@@ -96,6 +96,9 @@ const SQL = {
   revocationsOf: 'SELECT * FROM revocations WHERE username = $1 AND expires_at_ms > $2 ORDER BY seq',
   maxSeq: `SELECT GREATEST((SELECT COALESCE(MAX(seq), 0) FROM revocations),
     (SELECT COALESCE(MAX(seq), 0) FROM signing_keys)) AS seq`,
+  // The identity column's sequence (named by PostgreSQL after table and column): the last seq
+  // drawn, committed or not, purged or not; 0 before the first (or after RESTART).
+  headSeq: 'SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS seq FROM revocations_seq_seq',
   purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= $1',
   purgeTokens: 'DELETE FROM issued_tokens WHERE expires_at_ms <= $1',
   purgeSessions: 'DELETE FROM sessions WHERE expires_at_ms <= $1 OR ended_at_ms IS NOT NULL',
@@ -333,18 +336,28 @@ export function openPostgresStore(url: string): Store {
   }
 
   const revocations: RevocationStore = {
-    revokeToken: ({ jti, user, expiresAtMs }) =>
-      serialisedInsert(async (tx) => {
+    revokeToken: async ({ jti, user, expiresAtMs }) => {
+      // Already revoked (a repeated logout): answer from the row, without the table lock that
+      // serialises writers or a NOTIFY waking every follower for nothing.
+      const [known] = await guarded(() => sql.unsafe<RevocationRow[]>(SQL.findTokenRevocation, [jti]));
+      if (known) return toEvent(known);
+      return serialisedInsert(async (tx) => {
         const [inserted] = await tx.unsafe<RevocationRow[]>(SQL.insertTokenRevocation, [jti, user, expiresAtMs, Date.now()]);
         if (inserted) return inserted;
         const [existing] = await tx.unsafe<RevocationRow[]>(SQL.findTokenRevocation, [jti]);
         return existing!;
-      }),
+      });
+    },
     revokeUser: ({ user, notBeforeMs, expiresAtMs }) =>
       serialisedInsert(async (tx) => {
         const [row] = await tx.unsafe<RevocationRow[]>(SQL.replaceUserRevocation, [user, notBeforeMs, expiresAtMs, Date.now()]);
         await tx.unsafe(SQL.endUserSessions, [notBeforeMs, user, notBeforeMs]);
         return row!;
+      }),
+    headSeq: () =>
+      guarded(async () => {
+        const [row] = await sql.unsafe<{ seq: Int8 }[]>(SQL.headSeq);
+        return Number(row!.seq);
       }),
     recordTokenLifetime: (lifetimeMs) =>
       guarded(async () => {

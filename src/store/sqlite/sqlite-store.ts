@@ -321,11 +321,17 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
   });
 
   const revocations: RevocationStore = {
+    // Already revoked (a repeated logout): answer from the row without taking the write lock.
     revokeToken: ({ jti, user, expiresAtMs }) =>
-      guarded(() => toEvent(revokeTokenTx.immediate(jti, user, expiresAtMs, Date.now()))),
+      guarded(() =>
+        toEvent(
+          stmt<[string], RevocationRow>(SQL.findTokenRevocation).get(jti) ?? revokeTokenTx.immediate(jti, user, expiresAtMs, Date.now()),
+        ),
+      ),
     revokeUser: ({ user, notBeforeMs, expiresAtMs }) =>
       guarded(() => toEvent(revokeUserTx.immediate(user, notBeforeMs, expiresAtMs, Date.now()))),
     recordTokenLifetime: (lifetimeMs) => guarded(() => void stmt(SQL.recordTokenLifetime).run(lifetimeMs)),
+    headSeq: () => guarded(() => stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq),
     // One read transaction: both tables as of one instant (another process may be writing).
     changesSince: (cursor, limit) => guarded(() => changesTx(cursor, limit)),
     snapshot: (nowMs, onEvent) =>
