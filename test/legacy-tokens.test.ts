@@ -61,7 +61,7 @@ for (const kind of STORES) {
       assert.ok(!a.logs.some((line) => line.includes(token)), 'the token itself is never logged');
     });
 
-    test('kept across a restart; purged from store and memory once the token has expired', async () => {
+    test('kept across a restart, and kept past the token\'s expiry for the clock-leeway margin', async () => {
       const lasting = seedStyleToken(TEST_SECRET, 'marco');
       const shortLived = seedStyleToken(TEST_SECRET, 'marco', 2);
       assert.equal((await a.post('/user/logout', bearer(lasting))).status, 204);
@@ -69,16 +69,18 @@ for (const kind of STORES) {
       assert.equal(await storedRows(shortLived), 1);
 
       await a.stop();
-      // Past the short token's expiry: the purge at start drops its row, the other is kept.
       await new Promise((r) => setTimeout(r, 2100));
       a = await startServer({ env: env(), dataDir: a.dataDir });
       assert.equal((await a.verify(lasting)).status, 401, 'still revoked after the restart');
       assert.equal((await a.verify(seedStyleToken(TEST_SECRET, 'marco'))).status, 200);
-      await eventually('the expired revocation is purged from the store', async () => (await storedRows(shortLived)) === 0, 3000);
+      // A token-revocation row lives until 60 s (the largest clock leeway any instance may use)
+      // past the token's exp, so a peer with that leeway still refuses it; the purge of rows past
+      // that point is the store contract's (src/store/contract.test.ts).
+      assert.equal(await storedRows(shortLived), 1, 'kept within the leeway margin after expiry');
       assert.equal(await storedRows(lasting), 1);
       const metrics = await (await fetch(`${a.url}/metrics`)).text();
-      // The restarted instance holds the lasting revocation (and the first test's), not the expired one.
-      assert.match(metrics, /^ats_auth_revoked_tokens 2$/m);
+      // The restarted instance holds both revocations of this test and the first test's.
+      assert.match(metrics, /^ats_auth_revoked_tokens 3$/m);
     });
   });
 }
