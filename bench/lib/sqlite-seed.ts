@@ -43,10 +43,13 @@ export function insertUserRevocations(db: Database.Database, count: number, notB
 const MAX_SESSIONS_PER_USER = 100;
 
 /**
- * `count` issued tokens of one user, spread over as many sessions as the per-user cap allows
+ * A builtin account with `count` issued tokens, spread over as many sessions as the per-user cap allows
  * (logins beyond it end the oldest session, so more never exist).
  */
 export function insertSessions(db: Database.Database, user: string, count: number, issuedAtMs: number, expiresAtMs: number): void {
+  // The account itself: logout_all answers 404 unknown_user for a name no backend knows. '!' is no
+  // hash any password matches.
+  db.prepare("INSERT OR IGNORE INTO users (name, password_hash, created_at_ms) VALUES (?, '!', ?)").run(user, issuedAtMs);
   const sessions = Math.min(count, MAX_SESSIONS_PER_USER);
   const session = db.prepare(
     `INSERT INTO sessions (id, username, created_at_ms, last_seen_at_ms, expires_at_ms, client_address, user_agent)
