@@ -145,11 +145,13 @@ export async function createCore(
       addressLimit: config.throttleAddressLimit,
       userLimit: config.throttleUserLimit,
       userDelayMs: config.throttleUserDelayMs,
+      userCap: config.throttleUserCap,
+      ipv6Prefix: config.throttleIpv6Prefix,
     };
     const throttle = createThrottle({ store: store.throttles, clock, policy: throttlePolicy });
     // Refresh attempts share the store and the per-address limits, but no user is known before
     // the token is checked: a per-user rule would put every client in one bucket.
-    const refreshThrottle = createThrottle({ store: store.throttles, clock, policy: { ...throttlePolicy, userLimit: 0 } });
+    const refreshThrottle = createThrottle({ store: store.throttles, clock, policy: { ...throttlePolicy, userLimit: 0, userCap: 0 } });
     const lastSeen = new LastSeen({ store: store.sessions, clock, intervalMs: config.lastSeenIntervalMs, logger });
     const sessions = createSessions({
       store: store.sessions,

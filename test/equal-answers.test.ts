@@ -35,7 +35,7 @@ for (const kind of STORES) {
     let server: TestServer;
     before(async () => {
       store = await storeEnv(kind);
-      const off = { ATS_AUTH_THROTTLE_USER_ADDRESS_LIMIT: '0', ATS_AUTH_THROTTLE_ADDRESS_LIMIT: '0', ATS_AUTH_THROTTLE_USER_LIMIT: '0' };
+      const off = { ATS_AUTH_THROTTLE_USER_ADDRESS_LIMIT: '0', ATS_AUTH_THROTTLE_ADDRESS_LIMIT: '0', ATS_AUTH_THROTTLE_USER_LIMIT: '0', ATS_AUTH_THROTTLE_USER_CAP: '0' };
       server = await startServer({ env: { ...store.env, ...off } });
       await server.addUser('marco', 'right-password');
       await server.addUser('dora', 'dora-password');

@@ -20,7 +20,7 @@ describe('soak: 30 s of mixed traffic', () => {
   let server: TestServer;
   before(async () => {
     // No throttling: wrong passwords are part of the mix.
-    server = await startServer({ env: { ATS_AUTH_THROTTLE_USER_ADDRESS_LIMIT: '0', ATS_AUTH_THROTTLE_ADDRESS_LIMIT: '0', ATS_AUTH_THROTTLE_USER_LIMIT: '0' } });
+    server = await startServer({ env: { ATS_AUTH_THROTTLE_USER_ADDRESS_LIMIT: '0', ATS_AUTH_THROTTLE_ADDRESS_LIMIT: '0', ATS_AUTH_THROTTLE_USER_LIMIT: '0', ATS_AUTH_THROTTLE_USER_CAP: '0' } });
     await server.addUser('marco', PASSWORD);
   });
   after(async () => {

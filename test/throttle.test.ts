@@ -1,4 +1,4 @@
-/** §6 throttling, black-box: 429 + Retry-After, shared through the store, CLI list/clear. */
+/** §6 and §15 throttling, black-box: 429 + Retry-After, shared through the store, CLI list/clear. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { removeDir, startServer, type TestServer } from './support/server.js';
@@ -9,6 +9,7 @@ const LIMITS = {
   ATS_AUTH_THROTTLE_ADDRESS_LIMIT: '6',
   ATS_AUTH_THROTTLE_USER_LIMIT: '4',
   ATS_AUTH_THROTTLE_USER_DELAY_MS: '1500',
+  ATS_AUTH_THROTTLE_USER_CAP: '10',
 };
 
 for (const kind of STORES) {
@@ -95,6 +96,41 @@ for (const kind of STORES) {
       const elapsed = performance.now() - started;
       assert.equal(res.status, 200);
       assert.ok(elapsed >= 1400, `delayed by the configured bound (took ${elapsed.toFixed(0)} ms)`);
+    });
+
+    test('guesses for one username from many addresses at once are capped across addresses (429)', async () => {
+      await server.cli(['throttle', 'clear', '--all']);
+      const burst = await Promise.all(Array.from({ length: 16 }, (_, i) => attempt('marco', 'wrong', `10.30.0.${i}`)));
+      const statuses = burst.map((res) => res.status);
+      assert.ok(statuses.every((s) => s === 401 || s === 429), `only 401 and 429: ${statuses.join(' ')}`);
+      let checked = statuses.filter((s) => s === 401).length;
+      assert.ok(checked <= 10, `at most the cap (10) reached the password check, got ${checked}`);
+      for (let i = 0; ; i++) {
+        const res = await attempt('marco', 'wrong', `10.31.0.${i}`);
+        if (res.status === 429) break;
+        assert.equal(res.status, 401);
+        checked++;
+      }
+      assert.equal(checked, 10, 'exactly the cap of guesses were checked, whatever the addresses');
+      const capped = await attempt('marco', 'right-password', '10.32.0.1');
+      assert.equal(capped.status, 429, 'the cap holds for the right password from a new address too');
+      const retryAfter = Number(capped.headers.get('retry-after'));
+      assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 900, `Retry-After ${retryAfter}`);
+      assert.equal((await server.cli(['throttle', 'clear', '--user', 'marco'])).code, 0);
+      assert.equal((await attempt('marco', 'right-password', '10.32.0.1')).status, 200, 'an operator lifts the cap');
+    });
+
+    test('IPv6 clients count per /64, with any port in the forwarded address ignored', async () => {
+      await server.cli(['throttle', 'clear', '--all']);
+      for (const from of ['2001:db8:1:2::a', '2001:db8:1:2:abcd::b', '[2001:db8:1:2::c]:443']) {
+        assert.equal((await attempt('marco', 'wrong', from)).status, 401);
+      }
+      assert.equal((await attempt('marco', 'right-password', '2001:db8:1:2:ffff:ffff:ffff:1')).status, 429, 'the same /64');
+      assert.equal((await attempt('marco', 'right-password', '2001:db8:1:3::a')).status, 200, 'the next /64 is another client');
+      const list = await server.cli(['throttle', 'list']);
+      assert.match(list.stdout, /\nmarco +2001:db8:1:2::\/64 +3 +\S+Z +throttled\n/);
+      const clear = await server.cli(['throttle', 'clear', '--address', '2001:db8:1:2::99']);
+      assert.equal(clear.stdout, 'cleared 3 failed logins\n', 'clearing one address of the network clears the network');
     });
   });
 }

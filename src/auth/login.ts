@@ -12,7 +12,7 @@ import type { CredentialVerifier } from '../credentials/index.js';
 import { CredentialBackendUnavailable, InvalidCredentials, Throttled } from '../errors.js';
 import type { RevocationState } from '../revocation/index.js';
 import type { Issued, Sessions } from '../sessions/index.js';
-import type { Throttle } from '../throttle/index.js';
+import type { Admission, Throttle } from '../throttle/index.js';
 import type { ClientInfo } from './client.js';
 import type { NameForLog } from './log-name.js';
 
@@ -30,9 +30,9 @@ export function createLogin(deps: {
 }): Login {
   return async ({ username, password }, client) => {
     const address = client.address ?? '';
-    let delayMs: number;
+    let admission: Admission;
     try {
-      delayMs = await deps.throttle.admit(username, address);
+      admission = await deps.throttle.admit(username, address);
     } catch (error) {
       if (error instanceof Throttled) {
         const retryAfter = error.retryAfterSeconds;
@@ -41,12 +41,14 @@ export function createLogin(deps: {
       }
       throw error;
     }
-    if (delayMs > 0) await sleep(delayMs);
+    if (admission.delayMs > 0) await sleep(admission.delayMs);
     let verdict;
     try {
       verdict = await deps.verifier.verify(username, password);
     } catch (error) {
       if (error instanceof CredentialBackendUnavailable) {
+        // Nothing was guessed: an outage must not use up the user's budget (or lock them out).
+        await admission.withdraw();
         const fields = { event: 'login.unavailable', ...(await deps.nameForLog(username)), client: client.address, backends: error.backends };
         deps.audit.info(fields, 'login not decided: credential backend unavailable');
       }

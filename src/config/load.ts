@@ -130,6 +130,10 @@ function crossChecks(config: Config): string[] {
   if (perAddress > 0 && perPair > 0 && perAddress < perPair) {
     problems.push('ATS_AUTH_THROTTLE_ADDRESS_LIMIT: must be at least ATS_AUTH_THROTTLE_USER_ADDRESS_LIMIT (or 0 for no limit)');
   }
+  const { throttleUserCap: userCap, throttleUserLimit: userSlow } = config;
+  if (userCap > 0 && userSlow > 0 && userCap <= userSlow) {
+    problems.push('ATS_AUTH_THROTTLE_USER_CAP: must be greater than ATS_AUTH_THROTTLE_USER_LIMIT (or 0 for no cap)');
+  }
   if (config.feedStaleMs !== undefined && config.feedPollMs !== undefined && config.feedStaleMs <= config.feedPollMs) {
     problems.push('ATS_AUTH_FEED_STALE_MS: must be greater than ATS_AUTH_FEED_POLL_MS');
   }

@@ -71,8 +71,12 @@ export interface Config {
   throttleAddressLimit: number;
   /** Failures per username (any address) past which each attempt is only delayed; 0 = off. */
   throttleUserLimit: number;
-  /** That delay: bounded, so nobody can lock a user out from elsewhere. */
+  /** That delay. */
   throttleUserDelayMs: number;
+  /** Failures per username (any address) in the window before 429; 0 turns the cap off. */
+  throttleUserCap: number;
+  /** IPv6 clients are counted per network of this prefix length (§15). */
+  throttleIpv6Prefix: number;
 
   /** Credential backends asked in this order (§10). */
   credentials: readonly CredentialBackendName[];
@@ -398,6 +402,8 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
     default: 1000,
     parse: integer(0, 10_000),
   },
+  throttleUserCap: { key: 'throttleUserCap', env: 'ATS_AUTH_THROTTLE_USER_CAP', default: 100, parse: integer(0, 1_000_000) },
+  throttleIpv6Prefix: { key: 'throttleIpv6Prefix', env: 'ATS_AUTH_THROTTLE_IPV6_PREFIX', default: 64, parse: integer(1, 128) },
   credentials: { key: 'credentials', env: 'ATS_AUTH_CREDENTIALS', default: ['builtin'], parse: credentialList },
   htpasswdFile: { key: 'htpasswdFile', env: 'ATS_AUTH_HTPASSWD_FILE', default: undefined, parse: optionalText },
   ldapUrl: { key: 'ldapUrl', env: 'ATS_AUTH_LDAP_URL', default: undefined, parse: optionalUrl(['ldap:', 'ldaps:']) },

@@ -108,7 +108,7 @@ export function createRefresh(deps: {
   return async (presented, client) => {
     if (policy.refreshTtlSeconds === 0) throw new RefreshDisabled();
     const address = client.address ?? '';
-    const delayMs = await deps.throttle.admit(REFRESH_THROTTLE_NAME, address);
+    const { delayMs } = await deps.throttle.admit(REFRESH_THROTTLE_NAME, address);
     if (delayMs > 0) await sleep(delayMs);
     if (!isRefreshTokenShaped(presented)) throw new RefreshTokenInvalid('malformed');
     const record = await store.findRefreshToken(refreshDigest(presented));
