@@ -55,6 +55,7 @@ for (const kind of STORES) {
     const state = new RevocationState();
     const now = Date.now();
     const revoked = (jti: string) => state.isRevoked({ sub: 'u', revocationId: jti, iatMs: now - HOUR });
+    const reloads: number[] = [];
 
     before(async () => {
       db = await backend(kind);
@@ -69,6 +70,7 @@ for (const kind of STORES) {
         logger: silent,
       });
       await feed.start();
+      feed.onReload((cursor) => reloads.push(cursor));
     });
     after(async () => {
       await feed.stop();
@@ -87,6 +89,7 @@ for (const kind of STORES) {
       await feed.sync();
       assert.equal(revoked('after-reset'), true, 'a revocation written after the reset is enforced');
       assert.equal(revoked('a'), false, 'the state is the reloaded log');
+      assert.deepEqual(reloads, [1], 'reload listeners told once, with the new cursor');
 
       await db.writer.revocations.revokeToken({ jti: 'next', user: 'u', expiresAtMs: now + HOUR });
       await feed.sync();

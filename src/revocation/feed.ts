@@ -13,6 +13,12 @@ const PAGE_SIZE = 1000;
 /** Told every page of events the feed applied, in seq order (the SSE stream's fan-out). */
 export type FeedListener = (events: readonly RevocationEvent[]) => void;
 
+/**
+ * Told after the feed reloaded a log that went backwards: the state is now the store's snapshot
+ * as of `cursor`, and events told before may be gone from it.
+ */
+export type ReloadListener = (cursor: number) => void;
+
 export class RevocationFeed {
   #cursor = 0;
   #lastSyncMs = -Infinity;
@@ -23,6 +29,7 @@ export class RevocationFeed {
   #failing = false;
   #stopped = false;
   readonly #listeners = new Set<FeedListener>();
+  readonly #reloadListeners = new Set<ReloadListener>();
 
   constructor(
     private readonly deps: {
@@ -90,13 +97,15 @@ export class RevocationFeed {
   }
 
   #tell(events: readonly RevocationEvent[]): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(events);
-      } catch (error) {
-        // A listener's bug must not stop the feed (and so verify) for everyone.
-        this.deps.logger.warn({ err: error }, 'revocation feed listener failed');
-      }
+    for (const listener of this.#listeners) this.#call(() => listener(events));
+  }
+
+  #call(notify: () => void): void {
+    try {
+      notify();
+    } catch (error) {
+      // A listener's bug must not stop the feed (and so verify) for everyone.
+      this.deps.logger.warn({ err: error }, 'revocation feed listener failed');
     }
   }
 
@@ -104,6 +113,12 @@ export class RevocationFeed {
   listen(listener: FeedListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Adds a listener for reloads of a log that went backwards; returns its removal. */
+  onReload(listener: ReloadListener): () => void {
+    this.#reloadListeners.add(listener);
+    return () => this.#reloadListeners.delete(listener);
   }
 
   /** The seq of the last event applied (0 before any). */
@@ -121,6 +136,7 @@ export class RevocationFeed {
     const cursor = await this.deps.store.snapshot(this.deps.clock.now(), (event) => fresh.apply(event));
     this.deps.state.replaceWith(fresh);
     this.#cursor = cursor;
+    for (const listener of this.#reloadListeners) this.#call(() => listener(cursor));
   }
 
   /** True while the state reflects the store as of at most staleMs ago. */

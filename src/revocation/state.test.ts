@@ -60,3 +60,20 @@ test('an ended session refuses every token carrying its sid until purged', () =>
   assert.equal(state.purge(T + 1000), 1);
   assert.equal(state.endedSessionCount, 0);
 });
+
+test('replaceWith takes over every kind the other state holds: tokens, users, sessions and keys', () => {
+  const fresh = new RevocationState();
+  fresh.apply({ seq: 1, kind: 'token', jti: 'a', user: 'u', expiresAtMs: T });
+  fresh.apply({ seq: 2, kind: 'user', user: 'v', notBeforeMs: T, expiresAtMs: T + 1000 });
+  fresh.apply({ seq: 3, kind: 'session', sid: 's1', user: 'u', expiresAtMs: T });
+  const key = { kid: 'k1', alg: 'EdDSA', state: 'active', publicJwk: { kty: 'OKP', crv: 'Ed25519', x: 'x' }, createdAtMs: T - 1000, activatedAtMs: T - 1000, expiresAtMs: T + 1000 } as const;
+  fresh.apply({ seq: 4, kind: 'key', ...key });
+  const state = new RevocationState();
+  state.apply({ seq: 9, kind: 'token', jti: 'old', user: 'u', expiresAtMs: T });
+  state.replaceWith(fresh);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'old', iatMs: 0 }), false, 'its own forgotten');
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'a', iatMs: 0 }), true);
+  assert.equal(state.notBeforeMs('v'), T);
+  assert.equal(state.isSessionEnded('s1'), true, 'ended sessions kept');
+  assert.deepEqual(state.keys.get('k1'), key, 'signing keys kept');
+});

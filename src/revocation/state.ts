@@ -53,6 +53,8 @@ export class RevocationState {
     this.clear();
     for (const [jti, expiresAtMs] of other.#tokens) this.#tokens.set(jti, expiresAtMs);
     for (const [user, entry] of other.#users) this.#users.set(user, entry);
+    for (const [sid, expiresAtMs] of other.#sessions) this.#sessions.set(sid, expiresAtMs);
+    for (const key of other.keys.all()) this.keys.apply({ seq: 0, kind: 'key', ...key });
   }
 
   /** Forgets everything, before loading a snapshot of the store. */

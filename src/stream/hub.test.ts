@@ -1,27 +1,36 @@
 /**
  * The hub's fan-out: many subscribers cost one snapshot and one feed read; resuming by cursor
- * sends only what was missed; a too-old cursor gets the whole state.
+ * sends only what was missed; a too-old cursor gets the whole state; a reloaded (reset) log is
+ * sent again to everyone.
  */
 import assert from 'node:assert/strict';
 import { createServer, get, type IncomingMessage } from 'node:http';
 import { after, before, test } from 'node:test';
-import type { FeedListener } from '../revocation/feed.js';
+import type { FeedListener, ReloadListener } from '../revocation/feed.js';
 import type { RevocationEvent } from '../store/index.js';
 import { RevocationHub } from './hub.js';
 
 const T = Date.now() + 3_600_000;
 let snapshots = 0;
+/** What the store's log holds: its events in force and its cursor. */
+let storeLog: { events: RevocationEvent[]; cursor: number } = {
+  events: [
+    { seq: 3, kind: 'token', jti: 'a', user: 'u', expiresAtMs: T },
+    { seq: 5, kind: 'user', user: 'u', notBeforeMs: 1, expiresAtMs: T },
+  ],
+  cursor: 5,
+};
 let listener: FeedListener = () => {};
+let reloaded: ReloadListener = () => {};
 const hub = new RevocationHub({
   store: {
     async snapshot(_now, onEvent) {
       snapshots++;
-      onEvent({ seq: 3, kind: 'token', jti: 'a', user: 'u', expiresAtMs: T });
-      onEvent({ seq: 5, kind: 'user', user: 'u', notBeforeMs: 1, expiresAtMs: T });
-      return 5;
+      storeLog.events.forEach(onEvent);
+      return storeLog.cursor;
     },
   },
-  feed: { listen: (l) => ((listener = l), () => {}), lagMs: () => 7 },
+  feed: { listen: (l) => ((listener = l), () => {}), onReload: (l) => ((reloaded = l), () => {}), lagMs: () => 7 },
   clock: { now: () => Date.now() },
   verification: { issuer: 'ats.auth', audience: undefined, tokenTtlSeconds: 60, clockLeewaySeconds: 5 },
   heartbeatMs: 100,
@@ -98,4 +107,28 @@ test('resuming sends only what came after the cursor; an unknown cursor gets the
     again.res.destroy();
   }
   assert.equal(snapshots, 1);
+});
+
+test('a reloaded log (reset store) is sent again to every subscriber, with its new cursor, and followed from there', async () => {
+  const subs = await Promise.all([subscribe(), subscribe(9)]);
+  await until(() => subs.every((s) => s.text().includes('event: ready')), 'both following');
+  const mark = subs.map((s) => s.text().length);
+  // The log went backwards: it numbers from 1 again and no longer holds 'a'.
+  storeLog = { events: [{ seq: 1, kind: 'token', jti: 'reset-1', user: 'u', expiresAtMs: T }], cursor: 1 };
+  reloaded(1);
+  const since = (i: number) => subs[i]!.text().slice(mark[i]);
+  await until(() => subs.every((_, i) => since(i).includes('id: 1\nevent: ready')), 'the state again, ready at the new cursor');
+  for (let i = 0; i < subs.length; i++) {
+    assert.match(since(i), /^event: hello\ndata: \{.*"full":true/, 'a whole state, announced by hello');
+    assert.match(since(i), /event: token\ndata: \{"seq":1,"kind":"token","jti":"reset-1"/);
+    assert.doesNotMatch(since(i), /"jti":"a"/, 'what the log no longer holds is not sent');
+  }
+  listener([{ seq: 2, kind: 'token', jti: 'after-reset', user: 'u', expiresAtMs: T }]);
+  await until(() => subs.every((_, i) => since(i).includes('id: 2\nevent: token\ndata: {"seq":2,"kind":"token","jti":"after-reset"')), 'a change after the reset reaches everyone');
+  const late = await subscribe();
+  await until(() => late.text().includes('event: ready'), 'a new subscriber');
+  assert.doesNotMatch(late.text(), /"jti":"a"/, "the hub's own log was reset");
+  assert.match(late.text(), /"jti":"after-reset"/);
+  assert.match(late.text(), /id: 2\nevent: ready/);
+  for (const s of [...subs, late]) s.res.destroy();
 });

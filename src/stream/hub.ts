@@ -9,12 +9,16 @@
  * subscriber whose socket stops taking data is dropped: when its unsent bytes pass a bound, or
  * when it has not drained for the stall bound. Events are forwarded as the store wrote them,
  * whatever their kind.
+ *
+ * When the feed reloads a log that went backwards (a restored or reset store), what subscribers
+ * hold may be more than the log now says, and its new events number below the hub's cursor: the
+ * hub reads the log again and sends every subscriber the whole state anew, with the new cursor.
  */
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { expiryOf } from '../revocation/events.js';
-import type { FeedListener } from '../revocation/feed.js';
+import type { FeedListener, ReloadListener } from '../revocation/feed.js';
 import type { RevocationEvent, RevocationStore } from '../store/index.js';
 import { eventFrame, HEARTBEAT_EVENT, HELLO_EVENT, READY_EVENT, type HelloData } from './protocol.js';
 
@@ -23,6 +27,7 @@ const PULL_BATCH = 512;
 
 export interface HubFeed {
   listen(listener: FeedListener): () => void;
+  onReload(listener: ReloadListener): () => void;
   lagMs(): number;
 }
 
@@ -67,14 +72,16 @@ export class RevocationHub {
   /** Feed events read while the snapshot loads. */
   #pending: RevocationEvent[] | undefined;
   readonly #subscribers = new Set<Subscriber>();
-  readonly #unlisten: () => void;
+  readonly #unlisten: Array<() => void>;
+  /** The reload under way (and any queued behind it). */
+  #reloading: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #purge: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: HubOptions) {
     this.#options = options;
-    this.#unlisten = options.feed.listen((events) => this.#onEvents(events));
+    this.#unlisten = [options.feed.listen((events) => this.#onEvents(events)), options.feed.onReload(() => this.#onReload())];
   }
 
   get subscriberCount(): number {
@@ -89,6 +96,14 @@ export class RevocationHub {
   }
 
   async #loadOnce(): Promise<void> {
+    await this.#readLog();
+    // Loaded again after a failed reread (#resendAll): the timers are already running.
+    this.#heartbeat ??= setInterval(() => this.#tick(), this.#options.heartbeatMs).unref();
+    this.#purge ??= setInterval(() => this.#purgeExpired(), this.#options.purgeIntervalMs).unref();
+  }
+
+  /** Replaces the log with the store's snapshot, then appends what the feed read meanwhile. */
+  async #readLog(): Promise<void> {
     const log: RevocationEvent[] = [];
     this.#pending = [];
     try {
@@ -104,10 +119,43 @@ export class RevocationHub {
     } finally {
       this.#pending = undefined;
     }
-    this.#heartbeat = setInterval(() => this.#tick(), this.#options.heartbeatMs);
-    this.#heartbeat.unref();
-    this.#purge = setInterval(() => this.#purgeExpired(), this.#options.purgeIntervalMs);
-    this.#purge.unref();
+  }
+
+  #onReload(): void {
+    // Not loaded yet: the first subscriber's load reads the new log. Loading now: that snapshot
+    // may predate the reset, so it is read again once done.
+    if (this.#base < 0 && this.#loading === undefined) return;
+    const previous = this.#reloading ?? this.#loading?.catch(() => {}) ?? Promise.resolve();
+    const reload: Promise<void> = previous
+      .then(() => this.#resendAll())
+      .finally(() => {
+        if (this.#reloading === reload) this.#reloading = undefined;
+      });
+    this.#reloading = reload;
+  }
+
+  /** Reads the log again and restarts every subscriber at the whole state. */
+  async #resendAll(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#readLog();
+    } catch (error) {
+      // Subscribers cannot be told what the log holds: they reconnect, and each attach waits
+      // for a load that can read the store.
+      this.#options.logger.warn({ err: error }, 'revocation stream cannot reread the reset log: ending every stream');
+      this.#base = -1;
+      for (const sub of this.#subscribers) sub.res.destroy();
+      this.#subscribers.clear();
+      return;
+    }
+    const hello = this.#hello(true);
+    for (const sub of this.#subscribers) {
+      sub.catchingUp = true;
+      sub.full = true;
+      sub.sentSeq = -1;
+      this.#write(sub, hello);
+      this.#pull(sub);
+    }
   }
 
   /**
@@ -137,9 +185,13 @@ export class RevocationHub {
       // nginx would otherwise buffer the stream.
       'x-accel-buffering': 'no',
     });
-    const hello: HelloData = { ...this.#options.verification, full: sub.full, heartbeatMs: this.#options.heartbeatMs };
-    this.#write(sub, `retry: 1000\n${eventFrame(HELLO_EVENT, JSON.stringify(hello))}`);
+    this.#write(sub, `retry: 1000\n${this.#hello(sub.full)}`);
     this.#pull(sub);
+  }
+
+  #hello(full: boolean): string {
+    const hello: HelloData = { ...this.#options.verification, full, heartbeatMs: this.#options.heartbeatMs };
+    return eventFrame(HELLO_EVENT, JSON.stringify(hello));
   }
 
   /** Writes log events to a catching-up subscriber until its socket is full or it has caught up. */
@@ -234,7 +286,7 @@ export class RevocationHub {
   /** Ends every stream (shutdown) and stops following the feed. */
   close(): void {
     this.#closed = true;
-    this.#unlisten();
+    for (const unlisten of this.#unlisten) unlisten();
     clearInterval(this.#heartbeat);
     clearInterval(this.#purge);
     for (const sub of this.#subscribers) sub.res.end();
