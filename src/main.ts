@@ -14,7 +14,7 @@ import { tokenDevices } from './auth/token-devices.js';
 import { createUserAdmin, type UserAdmin } from './auth/user-admin.js';
 import { systemClock, type Clock } from './clock.js';
 import { MAX_CLOCK_LEEWAY_SECONDS, type Config } from './config/index.js';
-import { argon2Hasher, createCredentials, knownUserAcross, type CredentialObserver, type CredentialVerifier } from './credentials/index.js';
+import { createCredentials, createPasswordHasher, knownUserAcross, type CredentialObserver, type CredentialVerifier } from './credentials/index.js';
 import { buildApp } from './http/app.js';
 import { buildMetricsApp } from './http/metrics-app.js';
 import type { MetricsText } from './http/routes/metrics.js';
@@ -91,6 +91,7 @@ export async function createCore(
   options: { observeCredentials?: CredentialObserver } = {},
 ): Promise<Core> {
   const store = await openStore(config);
+  const hasher = createPasswordHasher({ threads: config.hashThreads, nice: config.hashNice });
   let credentials: CredentialVerifier | undefined;
   try {
     const applied = await store.migrate();
@@ -179,7 +180,7 @@ export async function createCore(
     });
     const built = await createCredentials(config, {
       users: store.users,
-      hasher: argon2Hasher,
+      hasher,
       logger,
       observe: options.observeCredentials,
     });
@@ -193,7 +194,7 @@ export async function createCore(
       state,
       revoker,
       verifyToken,
-      userAdmin: createUserAdmin({ users: store.users, hasher: argon2Hasher, revoker, clock }),
+      userAdmin: createUserAdmin({ users: store.users, hasher, revoker, clock }),
       login: createLogin({ verifier, throttle, sessions, state, clock, audit, nameForLog: createNameForLog(knownUser) }),
       logout: createLogout({ verifyToken, revoker, sessions, audit, knownUser }),
       sessions,
@@ -207,11 +208,13 @@ export async function createCore(
       formKey: Buffer.from(hkdfSync('sha256', keys.signing.secret, '', 'ats-auth account form tokens', 32)),
       async close() {
         await verifier.close();
+        await hasher.close();
         await store.close();
       },
     };
   } catch (error) {
     await credentials?.close();
+    await hasher.close();
     await store.close();
     throw error;
   }

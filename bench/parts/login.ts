@@ -1,7 +1,8 @@
 /**
  * Part 4 — login: throughput against the raw throughput of the same argon2id verify and
  * parameters on the same core (target ≥ 0.9), and verify p99 during a login storm against
- * idle (target ≤ 2: hashing runs on the thread pool and must not block the event loop).
+ * idle (target ≤ 3, issue #15: hashing runs on low-priority threads and must not starve the event
+ * loop), with login throughput during the storm reported beside it.
  */
 import { fileURLToPath } from 'node:url';
 import type { BenchContext } from '../lib/context.js';
@@ -28,6 +29,7 @@ export async function loginPart(ctx: BenchContext): Promise<PartResult> {
   const loginCpuMs: number[] = [];
   const idle: WrkResult[] = [];
   const storm: WrkResult[] = [];
+  const stormLogins: WrkResult[] = [];
   // One client address logs one user in from 8 connections at once: the throttle counts each
   // attempt until it succeeds, so a burst above its per-(user, address) limit would get 429.
   // Login cost, not throttling, is measured here.
@@ -56,8 +58,9 @@ export async function loginPart(ctx: BenchContext): Promise<PartResult> {
         loginCpuMs.push(((server.cpuSeconds() - cpuBefore) * 1000) / logins.at(-1)!.requests);
         ctx.progress(`login: ${logins.at(-1)!.rps.toFixed(1)}/s, ${loginCpuMs.at(-1)!.toFixed(1)} ms CPU each`);
         idle.push(await wrk({ ...probe, durationS: duration }));
-        const [during] = await Promise.all([wrk({ ...probe, durationS: duration }), wrk({ ...loginLoad, durationS: duration + 1 })]);
+        const [during, loginsDuring] = await Promise.all([wrk({ ...probe, durationS: duration }), wrk({ ...loginLoad, durationS: duration + 1 })]);
         storm.push(during!);
+        stormLogins.push(loginsDuring!);
         ctx.progress(`verify p99 idle ${idle.at(-1)!.p99Ms} ms, during the login storm ${during!.p99Ms} ms`);
       } finally {
         await server.stop();
@@ -78,14 +81,16 @@ export async function loginPart(ctx: BenchContext): Promise<PartResult> {
         ...backends.rows,
         [`verify, ${PROBE_CONNECTIONS} connections, idle`, fmt.rps(best(idle).rps), fmt.ms(best(idle).p50Ms), fmt.ms(idleP99), ''],
         [`verify, ${PROBE_CONNECTIONS} connections, during the login storm`, fmt.rps(best(storm).rps), fmt.ms(best(storm).p50Ms), fmt.ms(stormP99), ''],
+        [`POST /user/login during the storm (while verify runs flat out)`, Math.max(...stormLogins.map((r) => r.rps)).toFixed(1), '', '', ''],
       ],
       targets: [
         { label: 'login ÷ raw argon2id', measured: login.rps / raw, goal: '≥ 0.90', met: login.rps / raw >= 0.9 },
-        { label: 'verify p99 storm ÷ idle', measured: stormP99 / idleP99, goal: '≤ 2.00', met: stormP99 / idleP99 <= 2 },
+        { label: 'verify p99 storm ÷ idle', measured: stormP99 / idleP99, goal: '≤ 3.00', met: stormP99 / idleP99 <= 3 },
       ],
       notes: [
         `By CPU per operation (steadier on a shared machine): raw ÷ login = ${fmt.ratio(Math.min(...rawCpuMs) / Math.min(...loginCpuMs))}.`,
         `Server and the raw hashing process are pinned to the same core (${SERVER_CORES}), thread pool included; wrk runs on another.`,
+        'ats-auth hashes on its own threads (ATS_AUTH_HASH_THREADS: the cores it may use less one, so 1 here) at nice +10 (ATS_AUTH_HASH_NICE); the raw process on libuv\'s pool of 4 at normal priority.',
         'Each login also signs a token and stores its session row (one fsync).',
         ...backends.notes,
       ],

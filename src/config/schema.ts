@@ -2,6 +2,7 @@
  * Every setting: its config-file key, its environment variable, its default and its parser.
  * A parser returns the value or a problem text; load.ts collects all problems before failing.
  */
+import { availableParallelism } from 'node:os';
 import { isIP } from 'node:net';
 
 export interface Config {
@@ -77,6 +78,11 @@ export interface Config {
   throttleUserCap: number;
   /** IPv6 clients are counted per network of this prefix length (§15). */
   throttleIpv6Prefix: number;
+
+  /** Threads that hash and check passwords (default: the cores this process may use, less one, at least one). */
+  hashThreads: number;
+  /** How much lower than the event loop those threads are scheduled (Linux nice, 0–19). */
+  hashNice: number;
 
   /** Credential backends asked in this order (§10). */
   credentials: readonly CredentialBackendName[];
@@ -404,6 +410,9 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
   },
   throttleUserCap: { key: 'throttleUserCap', env: 'ATS_AUTH_THROTTLE_USER_CAP', default: 100, parse: integer(0, 1_000_000) },
   throttleIpv6Prefix: { key: 'throttleIpv6Prefix', env: 'ATS_AUTH_THROTTLE_IPV6_PREFIX', default: 64, parse: integer(1, 128) },
+  // One core is left to the event loop: a hashing thread sharing its core delays verify by a time slice.
+  hashThreads: { key: 'hashThreads', env: 'ATS_AUTH_HASH_THREADS', default: Math.max(1, availableParallelism() - 1), parse: integer(1, 64) },
+  hashNice: { key: 'hashNice', env: 'ATS_AUTH_HASH_NICE', default: 10, parse: integer(0, 19) },
   credentials: { key: 'credentials', env: 'ATS_AUTH_CREDENTIALS', default: ['builtin'], parse: credentialList },
   htpasswdFile: { key: 'htpasswdFile', env: 'ATS_AUTH_HTPASSWD_FILE', default: undefined, parse: optionalText },
   ldapUrl: { key: 'ldapUrl', env: 'ATS_AUTH_LDAP_URL', default: undefined, parse: optionalUrl(['ldap:', 'ldaps:']) },

@@ -23,7 +23,7 @@ export async function createCredentials(
           backends.push(await createBuiltinBackend(deps.users, deps.hasher));
           break;
         case 'htpasswd':
-          backends.push(await createHtpasswdBackend({ file: config.htpasswdFile!, argon2: deps.hasher, logger }));
+          backends.push(await createHtpasswdBackend({ file: config.htpasswdFile!, hasher: deps.hasher, logger }));
           break;
         case 'ldap':
           backends.push(

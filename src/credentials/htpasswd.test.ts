@@ -8,7 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { InvalidConfig } from '../errors.js';
 import { createHtpasswdBackend, type HtpasswdBackend } from './htpasswd.js';
-import { argon2Hasher } from './password-hash.js';
+import { createPasswordHasher } from './password-hash.js';
+
+const hasher = createPasswordHasher({ threads: 2, nice: 0 });
+after(() => hasher.close());
 
 
 /** Adds or replaces a user with Debian's `htpasswd -B` (password on stdin, never argv). */
@@ -32,8 +35,8 @@ describe('htpasswd backend', () => {
   before(async () => {
     htpasswd(file, 'marco', 'pässwörd', ['-c']);
     htpasswd(file, 'Ann', 'secret one');
-    appendFileSync(file, `argo:${await argon2Hasher.hash('argon pass')}\n`);
-    backend = await createHtpasswdBackend({ file, argon2: argon2Hasher, logger: log.logger });
+    appendFileSync(file, `argo:${await hasher.hash('argon pass')}\n`);
+    backend = await createHtpasswdBackend({ file, hasher, logger: log.logger });
   });
   after(async () => {
     await backend.close?.();
@@ -110,7 +113,7 @@ describe('htpasswd backend', () => {
       'argon2i:$argon2i$v=19$m=16,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g',
     ];
     writeFileSync(weak, `${lines.join('\n')}\n`);
-    const error = await createHtpasswdBackend({ file: weak, argon2: argon2Hasher, logger: log.logger }).then(
+    const error = await createHtpasswdBackend({ file: weak, hasher, logger: log.logger }).then(
       () => assert.fail('a weak file must refuse the start'),
       (e: unknown) => e,
     );
@@ -124,7 +127,7 @@ describe('htpasswd backend', () => {
   });
 
   test('a missing file refuses the start naming the setting', async () => {
-    await assert.rejects(createHtpasswdBackend({ file: join(dir, 'none'), argon2: argon2Hasher, logger: log.logger }), (e: unknown) => {
+    await assert.rejects(createHtpasswdBackend({ file: join(dir, 'none'), hasher, logger: log.logger }), (e: unknown) => {
       assert.ok(e instanceof InvalidConfig);
       assert.match(e.problems[0]!, /^ATS_AUTH_HTPASSWD_FILE: cannot read '.*none' \(ENOENT\)$/);
       return true;

@@ -5,7 +5,6 @@
  * reloads at once so a broken version is reported without waiting for a login. A broken or
  * missing new version keeps the last good one and says why in the log.
  */
-import bcrypt from 'bcryptjs';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
@@ -28,7 +27,7 @@ export interface HtpasswdBackend extends CredentialBackend {
 
 export async function createHtpasswdBackend(deps: {
   file: string;
-  argon2: PasswordHasher;
+  hasher: PasswordHasher;
   logger: Pick<Logger, 'info' | 'warn'>;
 }): Promise<HtpasswdBackend> {
   const { file, logger } = deps;
@@ -86,14 +85,8 @@ export async function createHtpasswdBackend(deps: {
     // No watcher (e.g. inotify limits): every check still compares the file's identity.
   }
 
-  async function matches(entry: HtpasswdHash, password: string): Promise<boolean> {
-    if (entry.scheme === 'argon2id') return deps.argon2.verify(entry.hash, password);
-    try {
-      return await bcrypt.compare(password, entry.hash);
-    } catch {
-      return false;
-    }
-  }
+  // bcrypt and argon2id alike, on the hashing threads.
+  const matches = (entry: HtpasswdHash, password: string) => deps.hasher.verify(entry.hash, password);
 
   return {
     name: 'htpasswd',

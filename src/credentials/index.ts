@@ -4,4 +4,4 @@ export { CREDENTIAL_OUTCOMES } from './port.js';
 export { createCredentials } from './backends.js';
 export { createCredentialChain, type CredentialObserver } from './chain.js';
 export { knownUserAcross, type KnownUser } from './known-user.js';
-export { argon2Hasher, ARGON2_PARAMS, type PasswordHasher } from './password-hash.js';
+export { ARGON2_PARAMS, createPasswordHasher, type PasswordHasher } from './password-hash.js';

@@ -1,8 +1,10 @@
 /**
- * Password hashing with argon2id at OWASP's minimum (m=19 MiB, t=2, p=1). @node-rs/argon2
- * runs on the libuv thread pool, so hashing never blocks the event loop.
+ * Password hashing with argon2id at OWASP's minimum (m=19 MiB, t=2, p=1), and checking against
+ * argon2id or bcrypt hashes (htpasswd -B), on a pool of low-priority threads (hash-pool.ts), so
+ * hashing never blocks or starves the event loop.
  */
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { Algorithm } from '@node-rs/argon2';
+import { HashPool, type HashPoolOptions } from './hash-pool.js';
 
 export const ARGON2_PARAMS = {
   algorithm: Algorithm.Argon2id,
@@ -12,18 +14,18 @@ export const ARGON2_PARAMS = {
 } as const;
 
 export interface PasswordHasher {
+  /** An argon2id PHC string. */
   hash(password: string): Promise<string>;
-  /** False for a wrong password or an unreadable hash; never throws for bad input. */
+  /** Against an argon2id or bcrypt hash. False for a wrong password or an unreadable hash; throws only when a hashing thread was lost. */
   verify(passwordHash: string, password: string): Promise<boolean>;
+  close(): Promise<void>;
 }
 
-export const argon2Hasher: PasswordHasher = {
-  hash: (password) => hash(password, ARGON2_PARAMS),
-  verify: async (passwordHash, password) => {
-    try {
-      return await verify(passwordHash, password);
-    } catch {
-      return false;
-    }
-  },
-};
+export function createPasswordHasher(options: HashPoolOptions): PasswordHasher {
+  const pool = new HashPool(options);
+  return {
+    hash: (password) => pool.run({ op: 'hash', password }),
+    verify: (passwordHash, password) => pool.run({ op: 'verify', hash: passwordHash, password }),
+    close: () => pool.close(),
+  };
+}
