@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientInfo } from '../auth/client.js';
 import type { Clock } from '../clock.js';
 import { SessionNotFound } from '../errors.js';
-import type { RevocationState } from '../revocation/index.js';
+import type { RevocationState, Revoker } from '../revocation/index.js';
 import type { IssuedTokenRecord, RevocationEvent, SessionRecord, SessionStore } from '../store/index.js';
 import type { IssuedToken, TokenIssuer } from '../tokens/index.js';
 import type { LastSeen } from './last-seen.js';
@@ -74,6 +74,8 @@ export function tokenRecord(issued: IssuedToken, sessionId: string): IssuedToken
 export function createSessions(deps: {
   store: SessionStore;
   state: RevocationState;
+  /** Enforces an ended session here and bounds the user's revocations (revocation/revoker.ts). */
+  revoker: Pick<Revoker, 'enforce'>;
   issuer: TokenIssuer;
   clock: Clock;
   lastSeen: LastSeen | undefined;
@@ -85,7 +87,7 @@ export function createSessions(deps: {
   /** Persist, then apply here (read-your-writes); other processes follow the feed. */
   async function endSession(id: string): Promise<RevocationEvent | null> {
     const event = await store.endSession(id, clock.now(), policy.leewayMs);
-    if (event) state.apply(event);
+    if (event) await deps.revoker.enforce(event);
     return event;
   }
 
