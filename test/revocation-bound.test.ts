@@ -12,6 +12,8 @@ import { freshDataDir, removeDir, startServer, type TestServer } from './support
 import { STORES, storeEnv, type StoreHandle } from './support/stores.js';
 
 const MAX = 5;
+/** Live sessions per user: a login beyond that ends the oldest, which counts toward MAX too. */
+const CAP = 2;
 const PASSWORD = 'correct horse battery';
 /** Generous for a shared 2-core machine (sessions-instances.test.ts). */
 const PROPAGATION_DEADLINE_MS = 1500;
@@ -32,11 +34,12 @@ for (const kind of STORES) {
     before(async () => {
       db = await storeEnv(kind);
       // SQLite: both instances open the same file (the data directory is shared).
-      const env = { ...db.env, ATS_AUTH_MAX_REVOCATIONS_PER_USER: String(MAX) };
+      const env = { ...db.env, ATS_AUTH_MAX_REVOCATIONS_PER_USER: String(MAX), ATS_AUTH_MAX_SESSIONS_PER_USER: String(CAP) };
       a = await startServer({ env, dataDir });
       b = await startServer({ env, dataDir });
       await a.addUser('lou', PASSWORD);
       await a.addUser('cli', PASSWORD);
+      await a.addUser('cap', PASSWORD);
     });
     after(async () => {
       await Promise.all([a, b].map((s) => s?.stop()));
@@ -68,14 +71,33 @@ for (const kind of STORES) {
 
     test('revoke --session from the CLI counts toward the same bound', async () => {
       const tokens: string[] = [];
-      for (let i = 0; i <= MAX; i++) tokens.push(await a.login('cli', PASSWORD));
-      for (const token of tokens) {
+      for (let i = 0; i <= MAX; i++) {
+        const token = await a.login('cli', PASSWORD);
+        tokens.push(token);
         const result = await a.cli(['revoke', '--session', decodePart(token, 1).sid as string]);
         assert.equal(result.code, 0, result.stderr);
       }
       for (const token of tokens) await refusedOnB(token);
       await eventually('A has applied the not-before', async () => (await held(a)) <= MAX, PROPAGATION_DEADLINE_MS);
       assert.ok((await held(b)) <= MAX, `B holds ${await held(b)}`);
+    });
+
+    test('sessions ended by the cap count too, and the login that ends one gets a token that works', async () => {
+      const tokens: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const token = await a.login('cap', PASSWORD);
+        tokens.push(token);
+        assert.equal((await a.verify(token)).status, 200, `login ${i + 1}: its token works`);
+      }
+      // Revocations of tokens issued in the same second as a login are spared by its fold; one
+      // more login a second later folds them too.
+      await new Promise((r) => setTimeout(r, 1100));
+      const last = await a.login('cap', PASSWORD);
+      assert.equal((await a.verify(last)).status, 200);
+      assert.ok((await held(a)) <= MAX + 1, `A holds ${await held(a)}`);
+      for (const token of tokens.slice(0, -CAP)) await refusedOnB(token);
+      assert.equal((await b.verify(last)).status, 200, 'the last login works on B');
+      await eventually('B holds within the bound', async () => (await held(b)) <= MAX + 1, PROPAGATION_DEADLINE_MS);
     });
   });
 }

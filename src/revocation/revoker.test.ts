@@ -70,9 +70,9 @@ for (const kind of STORES) {
         assert.ok(state.heldCount('loop') <= MAX, `held here: ${state.heldCount('loop')}`);
         assert.ok(followed.heldCount('loop') <= MAX, `held by the follower: ${followed.heldCount('loop')}`);
       }
-      // The 6th went over the bound; the not-before written then covers the later ones too (issued before it).
-      assert.equal(folds.length, 1, 'folded once');
+      assert.equal(folds.length, 2, 'folded at the 6th and the 12th');
       assert.equal(state.heldCount('loop'), 0);
+      assert.equal(state.notBeforeMs('loop'), tokens[11]!.iatMs, 'at the latest iat covered, not later');
       for (const s of [state, followed]) {
         for (const t of tokens) assert.equal(s.isRevoked(t), true, `${t.revocationId} still refused`);
         assert.equal(s.isRevoked({ sub: 'loop', revocationId: 'fresh', iatMs: Date.now() + 1000 }), false, 'a token issued afterwards works');
@@ -88,6 +88,18 @@ for (const kind of STORES) {
       }
       assert.equal(state.heldCount('skew'), 0);
       assert.equal(state.isRevoked({ sub: 'skew', revocationId: `skew-${MAX}`, iatMs: ahead }), true);
+    });
+
+    test("a fold caused by a login (an older session over the cap) spares the token that login hands out", async () => {
+      const newIatMs = Math.floor(Date.now() / 1000) * 1000;
+      const iats = Array.from({ length: MAX + 1 }, (_, i) => (i === MAX ? newIatMs + 1 : newIatMs - HOUR + i));
+      for (const [i, iatMs] of iats.entries()) {
+        const event = await db.writer.revocations.revokeToken({ jti: `cap-${i}`, user: 'cap', expiresAtMs: iatMs + HOUR, issuedAtMs: iatMs });
+        await revoker.enforce(event, newIatMs);
+      }
+      assert.equal(state.isRevoked({ sub: 'cap', revocationId: 'new', iatMs: newIatMs }), false, "the login's token works");
+      assert.equal(state.heldCount('cap'), 1, 'the revocation of a token of that same second stays held');
+      for (const [i, iatMs] of iats.entries()) assert.equal(state.isRevoked({ sub: 'cap', revocationId: `cap-${i}`, iatMs }), true);
     });
   });
 }

@@ -6,8 +6,9 @@
  * It also bounds what one user's revocations cost every process: a user looping login → logout
  * adds a token or session revocation each time, held in memory everywhere until the token
  * expires. Once a user holds more than maxPerUser of them, the revoker writes one not-before that
- * refuses every token they refused (what logout_all does), and every process drops them
- * (state.ts) on applying it, here at once and elsewhere from the feed.
+ * refuses every token they refused — at the latest iat they cover, the least that does — and
+ * every process drops them (state.ts) on applying it, here at once and elsewhere from the feed.
+ * Like logout_all, it also refuses the user's other tokens issued up to that instant.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -22,8 +23,11 @@ export interface Revoker {
   /**
    * Applies here a token or session revocation another module persisted (an ended session: the
    * session store writes it with the session row), then bounds the user's revocations as above.
+   * spareFromMs: the not-before stays below it, so a token issued at or after it keeps working
+   * (the login whose session pushed an older one over the cap); revocations it would have to
+   * cover to reach that far stay held until the next one.
    */
-  enforce(event: RevocationEvent): Promise<void>;
+  enforce(event: RevocationEvent, spareFromMs?: number): Promise<void>;
 }
 
 export function createRevoker(deps: {
@@ -43,15 +47,16 @@ export function createRevoker(deps: {
     deps.state.apply(event);
   }
 
-  async function enforce(event: RevocationEvent): Promise<void> {
+  async function enforce(event: RevocationEvent, spareFromMs = Infinity): Promise<void> {
     deps.state.apply(event);
     if (event.kind !== 'token' && event.kind !== 'session') return;
     const held = deps.state.heldCount(event.user);
     if (held <= deps.maxPerUser) return;
-    // At or after the latest iat of what it replaces, so it covers them all even when the clock
-    // of the instance that issued one of those tokens runs ahead of ours.
-    const notBeforeMs = Math.max(deps.clock.now(), deps.state.latestHeldIatMs(event.user) ?? -Infinity);
-    await revokeUser(event.user, notBeforeMs);
+    // The latest iat they cover, read from the revocations themselves rather than our clock, so
+    // it covers a token issued by an instance whose clock runs ahead of ours too.
+    const latestIatMs = deps.state.latestHeldIatMs(event.user);
+    if (latestIatMs === undefined) return; // none records its iat (written before 0008): nothing to fold
+    await revokeUser(event.user, Math.min(latestIatMs, spareFromMs - 1));
     deps.audit.info({ event: 'revocations.folded', user: event.user, held, max: deps.maxPerUser }, 'revocations of user folded into a not-before');
   }
 
