@@ -54,6 +54,14 @@ for (const kind of STORES) {
       assert.ok(!server.logs.some((l) => l.includes('htpasswd-pass') || l.includes('wrong-pass')), 'no password in any log line');
     });
 
+    test('logout_all for a gateway-named user: 204 for a user of the file who never logged in, 404 unknown_user for a name it lacks', async () => {
+      const logoutAll = (user: string) => server.post('/user/logout_all', { headers: { 'x-auth-userid': user } });
+      assert.equal((await logoutAll('Ann')).status, 204, 'in the file, no session here');
+      const unknown = await logoutAll('nobody-in-file');
+      assert.equal(unknown.status, 404);
+      assert.equal(((await unknown.json()) as { error: string }).error, 'unknown_user');
+    });
+
     test('a user htpasswd adds while the server runs can log in at once', async () => {
       htpasswd(`new-${kind}`, 'fresh-pass');
       assert.equal((await loginRequest(server, `new-${kind}`, 'fresh-pass')).status, 200);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createLdapBackend } from '../src/credentials/ldap.js';
 import { assertTokenLifecycle, auditLines, loginRequest, metricValue } from './support/credential-checks.js';
+import { eventually } from './support/fresh-http.js';
 import { startServer, type TestServer } from './support/server.js';
 import { BASE_DN, SERVICE_DN, SERVICE_PASSWORD, Slapd } from './support/slapd.js';
 import { storeEnv, type StoreHandle } from './support/stores.js';
@@ -93,7 +94,8 @@ describe('ldap backend, plain ldap://', { timeout: 180_000 }, () => {
 
   test('a user matched by two entries is refused and logged', async () => {
     assert.equal((await loginRequest(server, 'twin', 'twin-pass')).status, 401);
-    assert.ok(server.logs.some((l) => l.includes('more than one entry matches')), 'logged');
+    // The warning is written by the server process; its stdout may arrive after the answer.
+    await eventually('the warning logged', async () => server.logs.some((l) => l.includes('more than one entry matches')));
   });
 
   test('case variants log in as one subject, the canonical uid of the entry', async () => {
@@ -107,9 +109,23 @@ describe('ldap backend, plain ldap://', { timeout: 180_000 }, () => {
     assert.equal((await server.verify(upper)).status, 401, 'logout_all of marco ends the MARCO login');
   });
 
+  test('logout_all for a gateway-named user: 204 for a directory user who never logged in, 404 unknown_user for a name the directory lacks', async () => {
+    const logoutAll = (user: string) => server.post('/user/logout_all', { headers: { 'x-auth-userid': user } });
+    assert.equal((await logoutAll('Anna')).status, 204, 'in the directory, no session here');
+    const unknown = await logoutAll('nobody-in-ldap');
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as { error: string }).error, 'unknown_user');
+    assert.equal((await server.cli(['revoke', '--user', 'nobody-in-ldap'])).code, 1, 'the CLI says so too');
+  });
+
   test('slapd stopped → 503 credentials_unavailable (never 401); a builtin account still works; restarted → next login works', async () => {
     await slapd.stop();
     try {
+      assert.equal(
+        (await server.post('/user/logout_all', { headers: { 'x-auth-userid': 'nobody-in-ldap' } })).status,
+        204,
+        'while the directory cannot say who exists, a logout_all is stored rather than refused',
+      );
       const res = await loginRequest(server, 'marco', 'ldap-pass');
       assert.equal(res.status, 503);
       assert.equal(((await res.json()) as { error: string }).error, 'credentials_unavailable');

@@ -10,14 +10,15 @@ import type { KnownUser } from '../credentials/index.js';
 
 export type LoggedName = { user: string } | { userDigest: string };
 
-export type NameForLog = (username: string) => Promise<LoggedName>;
+/** `known`: what the caller already knows (a backend decided about this name), saving a lookup. */
+export type NameForLog = (username: string, known?: boolean) => Promise<LoggedName>;
 
 export function createNameForLog(knownUser: KnownUser, key: Buffer = randomBytes(32)): NameForLog {
   const digest = (username: string) => createHmac('sha256', key).update(username, 'utf8').digest('hex').slice(0, 16);
-  return async (username) => {
-    let known: boolean | undefined;
+  return async (username, alreadyKnown) => {
+    let known = alreadyKnown;
     try {
-      known = await knownUser(username);
+      known ??= await knownUser(username);
     } catch {
       known = undefined;
     }

@@ -56,7 +56,9 @@ export function createLogin(deps: {
     }
     if (!verdict.accepted) {
       // Already counted by admit(); only a success uncounts it.
-      const fields = { event: 'login.failed', ...(await deps.nameForLog(username)), client: client.address, backend: verdict.backend, reason: verdict.reason };
+      // A backend that rejected the password knows the user; none deciding means nobody does.
+      const name = await deps.nameForLog(username, verdict.backend !== null);
+      const fields = { event: 'login.failed', ...name, client: client.address, backend: verdict.backend, reason: verdict.reason };
       deps.audit.info(fields, 'login failed');
       throw new InvalidCredentials();
     }

@@ -22,8 +22,8 @@ const WATCH_SETTLE_MS = 50;
 export interface HtpasswdBackend extends CredentialBackend {
   /** Reloads now if the file changed (tests and the watcher use it; checks do it themselves). */
   refresh(): Promise<void>;
-  /** Whether the loaded version has this user (exact name). */
-  has(username: string): Promise<boolean>;
+  /** Whether the current version of the file has this user (exact name, as check() matches it). */
+  userExists(username: string): Promise<boolean>;
 }
 
 export async function createHtpasswdBackend(deps: {
@@ -109,7 +109,7 @@ export async function createHtpasswdBackend(deps: {
       return (await matches(entry, password)) ? { outcome: 'accepted', subject: username } : { outcome: 'rejected', reason: 'wrong password' };
     },
     refresh,
-    async has(username) {
+    async userExists(username) {
       await refresh();
       return entries.has(username);
     },

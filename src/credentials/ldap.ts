@@ -164,6 +164,8 @@ export function createLdapBackend(options: LdapOptions, logger: Pick<Logger, 'wa
       const answer = await bindAs(entry.dn, password);
       return answer.outcome === 'accepted' ? { outcome: 'accepted', subject } : answer;
     },
+    // The same search check() starts with; throws when the directory cannot be asked.
+    userExists: async (username) => (await findEntries(username)).length > 0,
     async probe() {
       const { client, slot } = await searchClient();
       try {
