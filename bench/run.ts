@@ -10,6 +10,7 @@ import { parseOptions, type PartName } from './lib/options.js';
 import { markdownPart, printPart, type PartResult } from './lib/report.js';
 import { algorithmsPart } from './parts/algorithms.js';
 import { loginPart } from './parts/login.js';
+import { loginFloodPart } from './parts/login-flood.js';
 import { logoutAllPart } from './parts/logout-all.js';
 import { scalePart } from './parts/scale.js';
 import { scaleOutParts } from './parts/scale-out.js';
@@ -21,6 +22,7 @@ const PARTS: Record<PartName, (ctx: BenchContext) => Promise<PartResult[]>> = {
   scale: async (ctx) => [await scalePart(ctx)],
   'logout-all': async (ctx) => [await logoutAllPart(ctx)],
   login: async (ctx) => [await loginPart(ctx)],
+  'login-flood': async (ctx) => [await loginFloodPart(ctx)],
   'scale-out': scaleOutParts,
   verifier: async (ctx) => [await verifierPart(ctx)],
   algorithms: async (ctx) => [await algorithmsPart(ctx)],

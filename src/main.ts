@@ -267,6 +267,7 @@ export async function startServer(
       audience: config.audience,
       tokenTtlSeconds: config.tokenTtlSeconds,
       clockLeewaySeconds: config.clockLeewaySeconds,
+      alg: config.jwtAlg,
     },
     heartbeatMs: STREAM_HEARTBEAT_MS,
     // A consumer that has taken nothing for as long as verify trusts a silent feed is stale anyway.

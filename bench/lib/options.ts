@@ -1,5 +1,5 @@
 /** Command-line options of `npm run bench`: duration, parts, repetitions and the smoke mode. */
-export const PART_NAMES = ['verify', 'scale', 'logout-all', 'login', 'scale-out', 'verifier', 'algorithms'] as const;
+export const PART_NAMES = ['verify', 'scale', 'logout-all', 'login', 'login-flood', 'scale-out', 'verifier', 'algorithms'] as const;
 export type PartName = (typeof PART_NAMES)[number];
 
 export interface BenchOptions {

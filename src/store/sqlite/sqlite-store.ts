@@ -2,6 +2,11 @@
  * The embedded store: one SQLite file in the data directory, WAL mode, synchronous=FULL so a
  * revocation that was answered 204 survives a power cut. Several processes (workers, the CLI)
  * may open the same file; they see each other's revocations by polling the feed.
+ *
+ * Failed-login counts go through a second connection with synchronous=NORMAL: in WAL mode its
+ * commits are not fsynced (a crash of the process loses nothing; a power cut may lose the last
+ * counts, which only gives a guesser a few more tries). better-sqlite3 runs on the event loop, so
+ * an fsync per failed login would let a flood of bad logins stall every verify (issue #16).
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -149,6 +154,7 @@ type RevocationTuple = [number, RevocationRow['kind'], string | null, string, nu
 export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
   const file = join(resolve(dataDir), 'ats-auth.sqlite');
   let db: Database.Database;
+  let throttleDb: Database.Database;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     db = new Database(file);
@@ -156,6 +162,9 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     db.pragma('synchronous = FULL');
     db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     db.pragma('foreign_keys = ON');
+    throttleDb = new Database(file);
+    throttleDb.pragma('synchronous = NORMAL');
+    throttleDb.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
   } catch (error) {
     throw new StoreUnavailable(error);
   }
@@ -374,11 +383,12 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     users,
     sessions,
     revocations,
-    throttles: createSqliteThrottleStore(db),
+    throttles: createSqliteThrottleStore(throttleDb),
     keys,
     migrate: () => guarded(() => migrate(db)),
     ping: () => guarded(() => void db.prepare('SELECT 1').get()),
     close: async () => {
+      if (throttleDb.open) throttleDb.close();
       if (db.open) db.close();
     },
   };
