@@ -103,6 +103,8 @@ export async function createCore(
     // kept as long as the longest-lived token can verify anywhere.
     await store.revocations.recordTokenLifetime((config.tokenTtlSeconds + MAX_CLOCK_LEEWAY_SECONDS) * 1000);
     const state = new RevocationState();
+    // Audit events are logged whatever the log level (only 'silent' drops them): the CLI runs at 'warn'.
+    const audit = logger.child({ audit: true }, { level: logger.level === 'silent' ? 'silent' : 'info' });
     // A token revocation is kept past the token's exp by the largest leeway any process may
     // use, not this one's: a process with a larger leeway still accepts the token meanwhile.
     const revoker = createRevoker({
@@ -111,6 +113,8 @@ export async function createCore(
       clock,
       maxTokenLifetimeMs: lifetimeMs,
       leewayMs: MAX_CLOCK_LEEWAY_SECONDS * 1000,
+      maxPerUser: config.maxRevocationsPerUser,
+      audit,
     });
     const keyManager = createKeyManager({
       store: store.keys,
@@ -138,8 +142,6 @@ export async function createCore(
       ...tokenOptions,
       ...(config.jwtAlg === 'HS256' ? {} : { signer: () => signers.current() }),
     });
-    // Audit events are logged whatever the log level (only 'silent' drops them): the CLI runs at 'warn'.
-    const audit = logger.child({ audit: true }, { level: logger.level === 'silent' ? 'silent' : 'info' });
     const throttlePolicy = {
       windowMs: config.throttleWindowSeconds * 1000,
       userAddressLimit: config.throttleUserAddressLimit,
@@ -157,6 +159,7 @@ export async function createCore(
     const sessions = createSessions({
       store: store.sessions,
       state,
+      revoker,
       issuer,
       clock,
       lastSeen,
@@ -267,6 +270,7 @@ export async function startServer(
       audience: config.audience,
       tokenTtlSeconds: config.tokenTtlSeconds,
       clockLeewaySeconds: config.clockLeewaySeconds,
+      alg: config.jwtAlg,
     },
     heartbeatMs: STREAM_HEARTBEAT_MS,
     // A consumer that has taken nothing for as long as verify trusts a silent feed is stale anyway.

@@ -24,6 +24,7 @@ async function main() {
   const verifier = createVerifier({
     url: process.env.ATS_AUTH_URL ?? 'http://127.0.0.1:8081',
     streamKey: process.env.ATS_AUTH_STREAM_KEY, // not needed when this host is a trusted peer
+    // HS256 only; with ATS_AUTH_JWT_ALG EdDSA, ES256 or RS256 leave it unset: the public keys come from the service.
     secret: process.env.ATS_AUTH_JWT_SECRET,
     onError: (error) => console.warn(`revocation stream: ${error.message} (retrying)`),
   });

@@ -38,6 +38,7 @@ function loginOver(verify: Verify) {
     sessions: createSessions({
       store: store.sessions,
       state,
+      revoker: { enforce: async (event) => state.apply(event) },
       issuer: createTokenIssuer({ keys: { signing: key, verification: [key] }, issuer: 'ats.auth', audience: undefined, ttlSeconds: 60 }),
       clock,
       lastSeen: undefined,

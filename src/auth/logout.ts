@@ -22,7 +22,7 @@ export interface Logout {
    */
   logoutAll(user: string, client: ClientInfo, options?: { mustBeKnown?: boolean }): Promise<void>;
   /** Revokes a token known by its issued-token record (the CLI's `revoke --jti`). */
-  revokeToken(token: { jti: string; user: string; expiresAtMs: number }, client: ClientInfo): Promise<void>;
+  revokeToken(token: { jti: string; user: string; expiresAtMs: number; issuedAtMs: number }, client: ClientInfo): Promise<void>;
   /** Ends a session by id whoever owns it (the CLI's `revoke --session`); null when there is none. */
   endSession(id: string, client: ClientInfo): Promise<{ user: string } | null>;
 }
@@ -47,7 +47,7 @@ export function createLogout(deps: {
         deps.audit.info(audit, 'session ended');
         return;
       }
-      await deps.revoker.revokeToken({ jti: claims.revocationId, user: claims.sub, expiresAtMs: claims.expMs });
+      await deps.revoker.revokeToken({ jti: claims.revocationId, user: claims.sub, expiresAtMs: claims.expMs, issuedAtMs: claims.iatMs });
       deps.audit.info(audit, 'token revoked');
     },
     async logoutAll(user, client, options) {

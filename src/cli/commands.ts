@@ -51,6 +51,14 @@ export async function sessionsCommand(core: Core, args: string[], out: Out): Pro
   );
 }
 
+/**
+ * The CLI follows no feed, so its state is empty: it loads the user's revocations from the store
+ * first, so that the revoker's per-user bound counts them as a server would (revocation/revoker.ts).
+ */
+async function loadRevocationsOf(core: Core, user: string): Promise<void> {
+  for (const event of await core.store.revocations.revocationsOf(user, Date.now())) core.state.apply(event);
+}
+
 export async function revokeCommand(core: Core, args: string[], out: Out): Promise<void> {
   const [flag, value, ...rest] = args;
   if (value === undefined || rest.length > 0 || (flag !== '--jti' && flag !== '--user' && flag !== '--session')) {
@@ -61,12 +69,15 @@ export async function revokeCommand(core: Core, args: string[], out: Out): Promi
     return out(`all tokens of '${value}' issued up to now are revoked\n`);
   }
   if (flag === '--session') {
+    const found = await core.sessions.find(value);
+    if (found !== null) await loadRevocationsOf(core, found.user);
     const session = await core.logout.endSession(value, CLI_CLIENT);
     if (session === null) throw new UsageError(`no session with id '${value}' (expired and ended sessions are purged)`);
     return out(`session ${value} of '${session.user}' ended; its tokens are revoked\n`);
   }
   const token = await core.store.sessions.findToken(value);
   if (token === null) throw new UsageError(`no session with jti '${value}' (expired sessions are purged)`);
+  await loadRevocationsOf(core, token.user);
   await core.logout.revokeToken(token, CLI_CLIENT);
   out(`token ${value} of '${token.user}' revoked\n`);
 }

@@ -61,6 +61,11 @@ export interface Config {
   refreshReuseSeconds: number;
   /** Live sessions per user; the oldest is ended when a login would exceed it. */
   maxSessionsPerUser: number;
+  /**
+   * Token and session revocations one user may hold (in every process's memory) before they are
+   * replaced by one not-before, as if the user had logged out everywhere (#16).
+   */
+  maxRevocationsPerUser: number;
   /** How often a session's last-seen time is written to the store (coalesced; never per verify). */
   lastSeenIntervalMs: number;
 
@@ -376,6 +381,12 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
     env: 'ATS_AUTH_MAX_SESSIONS_PER_USER',
     default: 100,
     parse: integer(1, 100_000),
+  },
+  maxRevocationsPerUser: {
+    key: 'maxRevocationsPerUser',
+    env: 'ATS_AUTH_MAX_REVOCATIONS_PER_USER',
+    default: 1000,
+    parse: integer(1, 1_000_000),
   },
   lastSeenIntervalMs: {
     key: 'lastSeenIntervalMs',

@@ -12,6 +12,7 @@ type Kind = RevocationEvent['kind'];
 
 const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
 const isInstant = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isOptionalInstant = (value: unknown): boolean => value === undefined || isInstant(value);
 const KEY_ALGORITHMS: readonly unknown[] = ['EdDSA', 'ES256', 'RS256'] satisfies KeyAlgorithm[];
 const KEY_STATES: readonly unknown[] = ['next', 'active', 'retired', 'removed'] satisfies KeyState[];
 const isPublicJwk = (value: unknown): boolean =>
@@ -19,9 +20,9 @@ const isPublicJwk = (value: unknown): boolean =>
 
 /** For each kind: are the fields other than seq and kind well-formed? */
 const FIELD_CHECKS: { [K in Kind]: (event: Fields) => boolean } = {
-  token: (e) => isText(e.jti) && isText(e.user) && isInstant(e.expiresAtMs),
+  token: (e) => isText(e.jti) && isText(e.user) && isInstant(e.expiresAtMs) && isOptionalInstant(e.latestIatMs),
   user: (e) => isText(e.user) && isInstant(e.notBeforeMs) && isInstant(e.expiresAtMs),
-  session: (e) => isText(e.sid) && isText(e.user) && isInstant(e.expiresAtMs),
+  session: (e) => isText(e.sid) && isText(e.user) && isInstant(e.expiresAtMs) && isOptionalInstant(e.latestIatMs),
   key: (e) =>
     isText(e.kid) &&
     KEY_ALGORITHMS.includes(e.alg) &&

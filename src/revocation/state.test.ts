@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { RevocationState } from './state.js';
 
 const T = 1_800_000_000_000;
+const HOUR = 3_600_000;
 
 test('a revoked jti is refused until purged after its expiry', () => {
   const state = new RevocationState();
@@ -76,4 +77,57 @@ test('replaceWith takes over every kind the other state holds: tokens, users, se
   assert.equal(state.notBeforeMs('v'), T);
   assert.equal(state.isSessionEnded('s1'), true, 'ended sessions kept');
   assert.deepEqual(state.keys.get('k1'), key, 'signing keys kept');
+});
+
+test('a not-before drops the revoked jtis and ended sessions of its user it covers, and still refuses their tokens', () => {
+  const state = new RevocationState();
+  const tokens = Array.from({ length: 50 }, (_, i) => ({ sub: 'u', revocationId: `t${i}`, sid: `s${i}`, iatMs: T + i * 1000 }));
+  tokens.forEach((t, i) => {
+    if (i % 2 === 0) state.apply({ seq: i + 1, kind: 'token', jti: t.revocationId, user: 'u', expiresAtMs: T + HOUR, latestIatMs: t.iatMs });
+    else state.apply({ seq: i + 1, kind: 'session', sid: t.sid, user: 'u', expiresAtMs: T + HOUR, latestIatMs: t.iatMs });
+  });
+  state.apply({ seq: 99, kind: 'token', jti: 'other', user: 'v', expiresAtMs: T + HOUR, latestIatMs: T });
+  assert.equal(state.heldCount('u'), 50);
+  assert.equal(state.latestHeldIatMs('u'), T + 49_000);
+
+  state.apply({ seq: 100, kind: 'user', user: 'u', notBeforeMs: T + 49_000, expiresAtMs: T + 2 * HOUR });
+  assert.equal(state.heldCount('u'), 0, 'every entry of u is covered and dropped');
+  assert.equal(state.revokedTokenCount + state.endedSessionCount, 1, "only v's entry is left");
+  assert.equal(state.heldCount('v'), 1, 'another user is not touched');
+  for (const t of tokens) assert.equal(state.isRevoked(t), true, `${t.revocationId} still refused`);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'fresh', sid: 'fresh', iatMs: T + 50_000 }), false, 'a token issued after it is accepted');
+
+  // The feed may hand the folded events again (a snapshot overlapping it): they stay folded.
+  state.apply({ seq: 1, kind: 'token', jti: 't0', user: 'u', expiresAtMs: T + HOUR, latestIatMs: T });
+  assert.equal(state.heldCount('u'), 0);
+});
+
+test('a not-before keeps what it does not cover: a later iat, or an entry that does not record one', () => {
+  const state = new RevocationState();
+  state.apply({ seq: 1, kind: 'token', jti: 'later', user: 'u', expiresAtMs: T + HOUR, latestIatMs: T + 5000 });
+  state.apply({ seq: 2, kind: 'session', sid: 'unknown-iat', user: 'u', expiresAtMs: T + HOUR });
+  state.apply({ seq: 3, kind: 'user', user: 'u', notBeforeMs: T, expiresAtMs: T + 2 * HOUR });
+  assert.equal(state.heldCount('u'), 2);
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'later', iatMs: T + 5000 }), true, 'issued after the not-before: its own entry refuses it');
+  assert.equal(state.isRevoked({ sub: 'u', revocationId: 'x', sid: 'unknown-iat', iatMs: T + 9000 }), true);
+});
+
+test('the per-user count follows purge, clear and replaceWith', () => {
+  const state = new RevocationState();
+  state.apply({ seq: 1, kind: 'token', jti: 'a', user: 'u', expiresAtMs: T + 1000, latestIatMs: T });
+  state.apply({ seq: 2, kind: 'session', sid: 's', user: 'u', expiresAtMs: T + 2000, latestIatMs: T });
+  state.apply({ seq: 3, kind: 'token', jti: 'a', user: 'u', expiresAtMs: T + 1000, latestIatMs: T });
+  assert.equal(state.heldCount('u'), 2, 'the same event twice counts once');
+  state.purge(T + 1000);
+  assert.equal(state.heldCount('u'), 1);
+  const fresh = new RevocationState();
+  fresh.apply({ seq: 4, kind: 'token', jti: 'b', user: 'w', expiresAtMs: T + 1000, latestIatMs: T });
+  state.replaceWith(fresh);
+  assert.equal(state.heldCount('u'), 0);
+  assert.equal(state.heldCount('w'), 1);
+  state.purge(T + 1000);
+  assert.equal(state.heldCount('w'), 0);
+  state.apply({ seq: 5, kind: 'token', jti: 'c', user: 'w', expiresAtMs: T + 1000, latestIatMs: T });
+  state.clear();
+  assert.equal(state.heldCount('w'), 0);
 });

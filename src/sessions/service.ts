@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientInfo } from '../auth/client.js';
 import type { Clock } from '../clock.js';
 import { SessionNotFound } from '../errors.js';
-import type { RevocationState } from '../revocation/index.js';
+import type { RevocationState, Revoker } from '../revocation/index.js';
 import type { IssuedTokenRecord, RevocationEvent, SessionRecord, SessionStore } from '../store/index.js';
 import type { IssuedToken, TokenIssuer } from '../tokens/index.js';
 import type { LastSeen } from './last-seen.js';
@@ -74,6 +74,8 @@ export function tokenRecord(issued: IssuedToken, sessionId: string): IssuedToken
 export function createSessions(deps: {
   store: SessionStore;
   state: RevocationState;
+  /** Enforces an ended session here and bounds the user's revocations (revocation/revoker.ts). */
+  revoker: Pick<Revoker, 'enforce'>;
   issuer: TokenIssuer;
   clock: Clock;
   lastSeen: LastSeen | undefined;
@@ -82,18 +84,21 @@ export function createSessions(deps: {
 }): Sessions {
   const { store, state, clock, policy, audit } = deps;
 
-  /** Persist, then apply here (read-your-writes); other processes follow the feed. */
-  async function endSession(id: string): Promise<RevocationEvent | null> {
+  /**
+   * Persist, then apply here (read-your-writes); other processes follow the feed. spareFromMs:
+   * the iat of a token being handed out, which bounding the user's revocations must spare.
+   */
+  async function endSession(id: string, spareFromMs?: number): Promise<RevocationEvent | null> {
     const event = await store.endSession(id, clock.now(), policy.leewayMs);
-    if (event) state.apply(event);
+    if (event) await deps.revoker.enforce(event, spareFromMs);
     return event;
   }
 
-  async function enforceCap(user: string, client: ClientInfo): Promise<void> {
+  async function enforceCap(user: string, client: ClientInfo, issuedAtMs: number): Promise<void> {
     const live = await store.listSessions(user, clock.now());
     // Newest first: everything past the cap is the oldest.
     for (const session of live.slice(policy.maxPerUser)) {
-      await endSession(session.id);
+      await endSession(session.id, issuedAtMs);
       audit.info({ event: 'session.ended', reason: 'cap', user, sid: session.id, client: client.address }, 'session ended');
     }
   }
@@ -124,7 +129,7 @@ export function createSessions(deps: {
           ? { digest: refreshDigest(refreshToken), sessionId: id, expiresAtMs: refreshExpiresAtMs, spentAtMs: null, successor: null }
           : null,
       );
-      await enforceCap(user, client);
+      await enforceCap(user, client, issued.issuedAtMs);
       return { ...issued, refreshToken, expiresInSeconds: policy.ttlSeconds };
     },
 

@@ -173,7 +173,8 @@ for (const kind of STORES) {
         const s = session('s-end', 'sue', now, now + HOUR);
         await store.sessions.createSession(s, token('j-end', s), null);
         const event = await store.sessions.endSession('s-end', now + 5, 30_000);
-        assert.deepEqual(event, { seq: event!.seq, kind: 'session', sid: 's-end', user: 'sue', expiresAtMs: now + HOUR + 30_000 });
+        // latestIatMs: the session's last-seen instant, at or after every token it issued.
+        assert.deepEqual(event, { seq: event!.seq, kind: 'session', sid: 's-end', user: 'sue', expiresAtMs: now + HOUR + 30_000, latestIatMs: now });
         assert.deepEqual(await store.sessions.endSession('s-end', now + 9, 30_000), event, 'idempotent');
         assert.equal(await store.sessions.endSession('no-such-session', now, 0), null);
         assert.deepEqual(await store.revocations.changesSince(cursor, 100), [event]);
@@ -266,6 +267,16 @@ for (const kind of STORES) {
         const again = await store.revocations.revokeToken({ jti: 'j-idem', user: 'ann', expiresAtMs: expiresAtMs + 5 });
         assert.deepEqual(again, first);
         assert.deepEqual(await store.revocations.changesSince(cursor, 100), [first]);
+      });
+
+      test("a token revocation records the token's iat as latestIatMs, in the feed and the snapshot", async () => {
+        const now = Date.now();
+        const event = await store.revocations.revokeToken({ jti: 'j-iat', user: 'ida', expiresAtMs: now + HOUR, issuedAtMs: now - 5000 });
+        assert.deepEqual(event, { seq: event.seq, kind: 'token', jti: 'j-iat', user: 'ida', expiresAtMs: now + HOUR, latestIatMs: now - 5000 });
+        assert.deepEqual(await store.revocations.changesSince(cursor, 100), [event]);
+        const snapshot: RevocationEvent[] = [];
+        await store.revocations.snapshot(now, (e) => snapshot.push(e));
+        assert.deepEqual(snapshot.filter((e) => e.kind === 'token' && e.jti === 'j-iat'), [event]);
       });
 
       test('revoking an already revoked token takes no write lock and, on PostgreSQL, wakes no follower', async () => {

@@ -80,7 +80,10 @@ export interface SessionStore {
   findToken(jti: string): Promise<IssuedTokenRecord | null>;
   /**
    * Ends the session and appends its 'session' revocation event in one transaction; the event is
-   * kept until the session's last token has expired (its expiresAtMs + leewayMs). O(1). Ending it
+   * kept until the session's last token has expired (its expiresAtMs + leewayMs), and its
+   * latestIatMs is the session's lastSeenAtMs: a login sets that to its token's issue instant, a
+   * refresh raises it to the exchange's, verify only raises it; an ended session issues nothing
+   * more. O(1). Ending it
    * again returns the existing event; null when there is no such session (or it was purged).
    */
   endSession(id: string, endedAtMs: number, leewayMs: number): Promise<RevocationEvent | null>;
@@ -134,17 +137,23 @@ export interface StoredKey extends PublicKeyRecord {
  * revocations; 'key' is a signing key's new state (never its private half). A 'token' event's
  * `jti` is the token's jti, or for a token without one (the seed's service issued such tokens)
  * 'sha256:' + base64url(SHA-256 of the token's text) — see tokens/verifier.ts digestId.
+ * `latestIatMs` of a 'token' or 'session' event: no token it refuses has a later iat, so a
+ * not-before at or after it refuses them all and the event can be dropped (revocation/state.ts);
+ * absent from rows written before it was recorded.
  */
 export type RevocationEvent =
-  | { seq: number; kind: 'token'; jti: string; user: string; expiresAtMs: number }
+  | { seq: number; kind: 'token'; jti: string; user: string; expiresAtMs: number; latestIatMs?: number }
   | { seq: number; kind: 'user'; user: string; notBeforeMs: number; expiresAtMs: number }
   /** Every token carrying this `sid` is refused (SPEC §12); `user` is the session's owner. */
-  | { seq: number; kind: 'session'; sid: string; user: string; expiresAtMs: number }
+  | { seq: number; kind: 'session'; sid: string; user: string; expiresAtMs: number; latestIatMs?: number }
   | ({ seq: number; kind: 'key' } & PublicKeyRecord);
 
 export interface RevocationStore {
-  /** Durably revokes one token; revoking it again returns the existing event. */
-  revokeToken(input: { jti: string; user: string; expiresAtMs: number }): Promise<RevocationEvent>;
+  /**
+   * Durably revokes one token; revoking it again returns the existing event. issuedAtMs (its
+   * iat) becomes the event's latestIatMs; without it the revocation can never be folded away.
+   */
+  revokeToken(input: { jti: string; user: string; expiresAtMs: number; issuedAtMs?: number }): Promise<RevocationEvent>;
   /**
    * Durably refuses every token of `user` issued at or before notBeforeMs, in one row: it
    * replaces the user's earlier not-before (keeping the later instant), so the log holds one per

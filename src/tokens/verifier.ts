@@ -55,7 +55,8 @@ const VERIFIED_CACHE_SIZE = 10_000;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export function createTokenVerifier(options: {
-  keys: KeySet;
+  /** The HS256 keys; none when only asymmetric keys may verify (the verifier package without a secret). */
+  keys: Pick<KeySet, 'verification'>;
   issuer: string;
   audience: string | undefined;
   ttlSeconds: number;
@@ -81,7 +82,8 @@ export function createTokenVerifier(options: {
       createVerifier({ ...common, key: key.secret, algorithms: ['HS256'] }) as unknown as Verify,
     ]),
   );
-  const verifyHmac = byKid.size === 1 && byKid.has(undefined) ? byKid.get(undefined)! : pickByKid(byKid);
+  const verifyHmac =
+    byKid.size === 0 ? refuseHmac : byKid.size === 1 && byKid.has(undefined) ? byKid.get(undefined)! : pickByKid(byKid);
   const ring = options.ring;
   const hmacOnly = (options.alg ?? 'HS256') === 'HS256';
   // One fast-jwt verifier per ring key, bound to that key's algorithm; a kid's key never changes.
@@ -181,6 +183,10 @@ export function maxTokenLifetimeMs(options: { ttlSeconds: number; leewaySeconds:
 export function digestId(token: string): string {
   return `sha256:${createHash('sha256').update(token).digest('base64url')}`;
 }
+
+const refuseHmac: Verify = () => {
+  throw new TokenInvalid('HS256 token but no HS256 key');
+};
 
 /** Named keys: the kid picks one; without a kid every key is tried. */
 function pickByKid(byKid: Map<string | undefined, Verify>): Verify {

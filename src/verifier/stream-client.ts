@@ -5,6 +5,7 @@
  * nothing in the stream can throw out of here. Freshness is what the server last vouched for:
  * the time since its last `ready`/`heartbeat`/event plus the lag the server reported then.
  */
+import type { JwtAlgorithm } from '../config/schema.js';
 import { parseRevocationEvent } from '../revocation/events.js';
 import type { RevocationEvent } from '../store/ports.js';
 import { HEARTBEAT_EVENT, HELLO_EVENT, READY_EVENT, type HelloData } from '../stream/protocol.js';
@@ -27,6 +28,8 @@ export interface StreamClientOptions {
 }
 
 export class StreamProtocolError extends Error {}
+
+const JWT_ALGORITHMS: readonly unknown[] = ['HS256', 'EdDSA', 'ES256', 'RS256'] satisfies JwtAlgorithm[];
 
 export class StreamClient {
   readonly #options: StreamClientOptions;
@@ -205,6 +208,7 @@ function parseHello(text: string): HelloData {
     (hello.audience === undefined || typeof hello.audience === 'string') &&
     Number.isSafeInteger(hello.tokenTtlSeconds) &&
     Number.isSafeInteger(hello.clockLeewaySeconds) &&
+    (hello.alg === undefined || JWT_ALGORITHMS.includes(hello.alg)) &&
     typeof hello.full === 'boolean';
   if (!ok) throw new StreamProtocolError('malformed hello');
   return hello as HelloData;

@@ -57,9 +57,10 @@ const SQL = {
     ORDER BY created_at_ms DESC, id`,
   findSession: 'SELECT * FROM sessions WHERE id = $1',
   findToken: 'SELECT * FROM issued_tokens WHERE jti = $1',
-  endSession: 'UPDATE sessions SET ended_at_ms = COALESCE(ended_at_ms, $1) WHERE id = $2 RETURNING username, expires_at_ms',
-  insertSessionRevocation: `INSERT INTO revocations (kind, session_id, username, expires_at_ms, created_at_ms)
-    VALUES ('session', $1, $2, $3, $4) ON CONFLICT (session_id) WHERE kind = 'session' DO NOTHING RETURNING *`,
+  endSession: `UPDATE sessions SET ended_at_ms = COALESCE(ended_at_ms, $1) WHERE id = $2
+    RETURNING username, expires_at_ms, last_seen_at_ms`,
+  insertSessionRevocation: `INSERT INTO revocations (kind, session_id, username, expires_at_ms, latest_iat_ms, created_at_ms)
+    VALUES ('session', $1, $2, $3, $4, $5) ON CONFLICT (session_id) WHERE kind = 'session' DO NOTHING RETURNING *`,
   findSessionRevocation: "SELECT * FROM revocations WHERE kind = 'session' AND session_id = $1",
   endUserSessions: 'UPDATE sessions SET ended_at_ms = $1 WHERE username = $2 AND ended_at_ms IS NULL AND created_at_ms <= $3',
   touchSessions: `UPDATE sessions s SET last_seen_at_ms = GREATEST(s.last_seen_at_ms, v.at_ms)
@@ -71,8 +72,8 @@ const SQL = {
 
   // Taken before the insert draws its seq and held until commit: see serialisedInsert().
   lockRevocations: 'LOCK TABLE revocations IN SHARE ROW EXCLUSIVE MODE',
-  insertTokenRevocation: `INSERT INTO revocations (kind, jti, username, expires_at_ms, created_at_ms)
-    VALUES ('token', $1, $2, $3, $4) ON CONFLICT (jti) WHERE kind = 'token' DO NOTHING RETURNING *`,
+  insertTokenRevocation: `INSERT INTO revocations (kind, jti, username, expires_at_ms, latest_iat_ms, created_at_ms)
+    VALUES ('token', $1, $2, $3, $4, $5) ON CONFLICT (jti) WHERE kind = 'token' DO NOTHING RETURNING *`,
   findTokenRevocation: "SELECT * FROM revocations WHERE kind = 'token' AND jti = $1",
   // Replaces the user's earlier not-before rows (under the table lock, see serialisedInsert):
   // keeps the latest instant, and lives at least as long as the longest recorded token lifetime.
@@ -159,6 +160,7 @@ interface RevocationRow {
   username: string;
   not_before_ms: Int8 | null;
   expires_at_ms: Int8;
+  latest_iat_ms: Int8 | null;
 }
 
 /** Seconds to wait for a connection before a request fails with 503 (unless the URL sets connect_timeout). */
@@ -266,12 +268,16 @@ export function openPostgresStore(url: string): Store {
       guarded(async () => {
         const row = await sql.begin(async (tx) => {
           await tx.unsafe(SQL.lockRevocations);
-          const [session] = await tx.unsafe<{ username: string; expires_at_ms: Int8 }[]>(SQL.endSession, [endedAtMs, id]);
+          const [session] = await tx.unsafe<{ username: string; expires_at_ms: Int8; last_seen_at_ms: Int8 }[]>(SQL.endSession, [
+            endedAtMs,
+            id,
+          ]);
           if (session === undefined) return null;
           const [inserted] = await tx.unsafe<RevocationRow[]>(SQL.insertSessionRevocation, [
             id,
             session.username,
             Number(session.expires_at_ms) + leewayMs,
+            Number(session.last_seen_at_ms),
             Date.now(),
           ]);
           if (inserted) {
@@ -336,13 +342,13 @@ export function openPostgresStore(url: string): Store {
   }
 
   const revocations: RevocationStore = {
-    revokeToken: async ({ jti, user, expiresAtMs }) => {
+    revokeToken: async ({ jti, user, expiresAtMs, issuedAtMs }) => {
       // Already revoked (a repeated logout): answer from the row, without the table lock that
       // serialises writers or a NOTIFY waking every follower for nothing.
       const [known] = await guarded(() => sql.unsafe<RevocationRow[]>(SQL.findTokenRevocation, [jti]));
       if (known) return toEvent(known);
       return serialisedInsert(async (tx) => {
-        const [inserted] = await tx.unsafe<RevocationRow[]>(SQL.insertTokenRevocation, [jti, user, expiresAtMs, Date.now()]);
+        const [inserted] = await tx.unsafe<RevocationRow[]>(SQL.insertTokenRevocation, [jti, user, expiresAtMs, issuedAtMs ?? null, Date.now()]);
         if (inserted) return inserted;
         const [existing] = await tx.unsafe<RevocationRow[]>(SQL.findTokenRevocation, [jti]);
         return existing!;
@@ -500,13 +506,15 @@ function toRefresh(row: RefreshRow): RefreshTokenRecord {
 function toEvent(row: RevocationRow): RevocationEvent {
   const seq = Number(row.seq);
   const expiresAtMs = Number(row.expires_at_ms);
+  // Left out rather than undefined: the event travels as JSON (the SSE stream) and is compared whole in tests.
+  const latest = row.latest_iat_ms === null ? {} : { latestIatMs: Number(row.latest_iat_ms) };
   switch (row.kind) {
     case 'token':
-      return { seq, kind: 'token', jti: row.jti!, user: row.username, expiresAtMs };
+      return { seq, kind: 'token', jti: row.jti!, user: row.username, expiresAtMs, ...latest };
     case 'user':
       return { seq, kind: 'user', user: row.username, notBeforeMs: Number(row.not_before_ms), expiresAtMs };
     case 'session':
-      return { seq, kind: 'session', sid: row.session_id!, user: row.username, expiresAtMs };
+      return { seq, kind: 'session', sid: row.session_id!, user: row.username, expiresAtMs, ...latest };
     default:
       throw new Error(`unknown revocation kind '${row.kind}' (seq ${seq}): written by a newer version?`);
   }

@@ -53,8 +53,8 @@ const SQL = {
   findSession: 'SELECT * FROM sessions WHERE id = ?',
   findToken: 'SELECT * FROM issued_tokens WHERE jti = ?',
   endSession: 'UPDATE sessions SET ended_at_ms = ? WHERE id = ? AND ended_at_ms IS NULL',
-  insertSessionRevocation: `INSERT INTO revocations (kind, session_id, username, expires_at_ms, created_at_ms)
-    VALUES ('session', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  insertSessionRevocation: `INSERT INTO revocations (kind, session_id, username, expires_at_ms, latest_iat_ms, created_at_ms)
+    VALUES ('session', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   findSessionRevocation: "SELECT * FROM revocations WHERE kind = 'session' AND session_id = ?",
   endUserSessions: 'UPDATE sessions SET ended_at_ms = ? WHERE username = ? AND ended_at_ms IS NULL AND created_at_ms <= ?',
   touchSession: 'UPDATE sessions SET last_seen_at_ms = MAX(last_seen_at_ms, ?) WHERE id = ?',
@@ -63,8 +63,8 @@ const SQL = {
   extendSession: `UPDATE sessions SET expires_at_ms = MAX(expires_at_ms, ?), last_seen_at_ms = MAX(last_seen_at_ms, ?)
     WHERE id = ? AND ended_at_ms IS NULL AND expires_at_ms > ?`,
 
-  insertTokenRevocation: `INSERT INTO revocations (kind, jti, username, expires_at_ms, created_at_ms)
-    VALUES ('token', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  insertTokenRevocation: `INSERT INTO revocations (kind, jti, username, expires_at_ms, latest_iat_ms, created_at_ms)
+    VALUES ('token', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   findTokenRevocation: "SELECT * FROM revocations WHERE kind = 'token' AND jti = ?",
   userRevocationBounds: `SELECT MAX(not_before_ms) AS not_before_ms, MAX(expires_at_ms) AS expires_at_ms
     FROM revocations WHERE kind = 'user' AND username = ?`,
@@ -76,7 +76,7 @@ const SQL = {
     ON CONFLICT (id) DO UPDATE SET max_lifetime_ms = excluded.max_lifetime_ms
     WHERE excluded.max_lifetime_ms > token_bounds.max_lifetime_ms`,
   changesSince: 'SELECT * FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?',
-  activeRevocations: `SELECT seq, kind, jti, username, not_before_ms, expires_at_ms, session_id FROM revocations
+  activeRevocations: `SELECT seq, kind, jti, username, not_before_ms, expires_at_ms, session_id, latest_iat_ms FROM revocations
     WHERE expires_at_ms > ? ORDER BY seq`,
   revocationsOf: 'SELECT * FROM revocations WHERE username = ? AND expires_at_ms > ? ORDER BY seq',
   lastAssignedSeq: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'revocations'), 0) AS seq",
@@ -144,10 +144,11 @@ interface RevocationRow {
   username: string;
   not_before_ms: number | null;
   expires_at_ms: number;
+  latest_iat_ms: number | null;
 }
 
 /** A RevocationRow as a raw tuple, in the column order of SQL.activeRevocations. */
-type RevocationTuple = [number, RevocationRow['kind'], string | null, string, number | null, number, string | null];
+type RevocationTuple = [number, RevocationRow['kind'], string | null, string, number | null, number, string | null, number | null];
 
 /** busyTimeoutMs: how long a call waits for another process's write lock before StoreUnavailable. */
 export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
@@ -240,7 +241,7 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     const row = stmt<[string], SessionRow>(SQL.findSession).get(id);
     if (row === undefined) return null;
     stmt(SQL.endSession).run(endedAtMs, id);
-    stmt(SQL.insertSessionRevocation).run(id, row.username, row.expires_at_ms + leewayMs, Date.now());
+    stmt(SQL.insertSessionRevocation).run(id, row.username, row.expires_at_ms + leewayMs, row.last_seen_at_ms, Date.now());
     return toEvent(stmt<[string], RevocationRow>(SQL.findSessionRevocation).get(id)!);
   });
 
@@ -290,8 +291,8 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
       }),
   };
 
-  const revokeTokenTx = db.transaction((jti: string, user: string, expiresAtMs: number, nowMs: number) => {
-    stmt(SQL.insertTokenRevocation).run(jti, user, expiresAtMs, nowMs);
+  const revokeTokenTx = db.transaction((jti: string, user: string, expiresAtMs: number, issuedAtMs: number | null, nowMs: number) => {
+    stmt(SQL.insertTokenRevocation).run(jti, user, expiresAtMs, issuedAtMs, nowMs);
     return stmt<[string], RevocationRow>(SQL.findTokenRevocation).get(jti)!;
   });
 
@@ -331,10 +332,11 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
 
   const revocations: RevocationStore = {
     // Already revoked (a repeated logout): answer from the row without taking the write lock.
-    revokeToken: ({ jti, user, expiresAtMs }) =>
+    revokeToken: ({ jti, user, expiresAtMs, issuedAtMs }) =>
       guarded(() =>
         toEvent(
-          stmt<[string], RevocationRow>(SQL.findTokenRevocation).get(jti) ?? revokeTokenTx.immediate(jti, user, expiresAtMs, Date.now()),
+          stmt<[string], RevocationRow>(SQL.findTokenRevocation).get(jti) ??
+            revokeTokenTx.immediate(jti, user, expiresAtMs, issuedAtMs ?? null, Date.now()),
         ),
       ),
     revokeUser: ({ user, notBeforeMs, expiresAtMs }) =>
@@ -352,8 +354,8 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
         for (const row of stmt<[number], KeyRow>(SQL.listKeys).all(nowMs)) onEvent(toKeyEvent(row));
         // Raw rows (arrays, columns in SELECT order) cost a third less than row objects here.
         const rows = stmt<[number], RevocationTuple>(SQL.activeRevocations).raw(true).iterate(nowMs);
-        for (const [seq, kind, jti, username, not_before_ms, expires_at_ms, session_id] of rows) {
-          onEvent(toEvent({ seq, kind, jti, username, not_before_ms, expires_at_ms, session_id }));
+        for (const [seq, kind, jti, username, not_before_ms, expires_at_ms, session_id, latest_iat_ms] of rows) {
+          onEvent(toEvent({ seq, kind, jti, username, not_before_ms, expires_at_ms, session_id, latest_iat_ms }));
         }
         return cursor;
       }),
@@ -441,13 +443,15 @@ function toRefresh(row: RefreshRow): RefreshTokenRecord {
 }
 
 function toEvent(row: Omit<RevocationRow, 'kind'> & { kind: string }): RevocationEvent {
+  // Left out rather than undefined: the event travels as JSON (the SSE stream) and is compared whole in tests.
+  const latest = row.latest_iat_ms === null ? {} : { latestIatMs: row.latest_iat_ms };
   switch (row.kind) {
     case 'token':
-      return { seq: row.seq, kind: 'token', jti: row.jti!, user: row.username, expiresAtMs: row.expires_at_ms };
+      return { seq: row.seq, kind: 'token', jti: row.jti!, user: row.username, expiresAtMs: row.expires_at_ms, ...latest };
     case 'user':
       return { seq: row.seq, kind: 'user', user: row.username, notBeforeMs: row.not_before_ms!, expiresAtMs: row.expires_at_ms };
     case 'session':
-      return { seq: row.seq, kind: 'session', sid: row.session_id!, user: row.username, expiresAtMs: row.expires_at_ms };
+      return { seq: row.seq, kind: 'session', sid: row.session_id!, user: row.username, expiresAtMs: row.expires_at_ms, ...latest };
     default:
       throw new Error(`unknown revocation kind '${row.kind}' (seq ${row.seq}): written by a newer version?`);
   }
