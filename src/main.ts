@@ -10,7 +10,7 @@ import { createAuthenticate } from './auth/authenticate.js';
 import { createLogin, type Login } from './auth/login.js';
 import { createNameForLog } from './auth/log-name.js';
 import { createLogout, type Logout } from './auth/logout.js';
-import { tokenDevices } from './auth/token-devices.js';
+import { accountDevices } from './auth/account-devices.js';
 import { createUserAdmin, type UserAdmin } from './auth/user-admin.js';
 import { systemClock, type Clock } from './clock.js';
 import { MAX_CLOCK_LEEWAY_SECONDS, type Config } from './config/index.js';
@@ -343,7 +343,7 @@ export async function startServer(
       isTrustedPeer: createPeerTrust(config.trustedProxies),
       cookieName: config.cookieName,
       account: {
-        sessions: tokenDevices({ sessions: core.sessions, client: { address: null, userAgent: 'account page' } }),
+        sessions: accountDevices({ sessions: core.sessions, client: { address: null, userAgent: 'account page' } }),
         publicUrl: config.publicUrl === undefined ? undefined : new URL(config.publicUrl),
         redirectHosts: new Set(config.redirectHosts ?? (config.publicUrl === undefined ? [] : [new URL(config.publicUrl).hostname])),
         csrfKey: core.formKey,

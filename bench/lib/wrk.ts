@@ -28,6 +28,8 @@ export interface WrkRun {
   body?: string;
   /** How many of the errors are expected (e.g. 401 on purpose); default none tolerated. */
   allowErrors?: boolean;
+  /** Lua placed before the summary (after `body`'s settings): may define request() and response(). */
+  lua?: string;
 }
 
 const REPORT = `
@@ -42,7 +44,7 @@ end
 export async function wrk(spec: WrkRun): Promise<WrkResult> {
   const dir = mkdtempSync(join(tmpdir(), 'ats-bench-wrk-'));
   try {
-    let script = REPORT;
+    let script = spec.lua === undefined ? REPORT : `${spec.lua}\n${REPORT}`;
     if (spec.body !== undefined) {
       script = `wrk.method = "POST"\nwrk.body = ${JSON.stringify(spec.body)}\nwrk.headers["Content-Type"] = "application/json"\n${script}`;
     }

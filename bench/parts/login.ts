@@ -2,7 +2,8 @@
  * Part 4 — login: throughput against the raw throughput of the same argon2id verify and
  * parameters on the same core (target ≥ 0.9), and verify p99 during a login storm against
  * idle (target ≤ 3, issue #15: hashing runs on low-priority threads and must not starve the event
- * loop), with login throughput during the storm reported beside it.
+ * loop), with login throughput during the storm reported beside it; refresh-token throughput
+ * (issue #12, login-refresh.ts) and each credential backend (login-backends.ts) beside login.
  */
 import { fileURLToPath } from 'node:url';
 import type { BenchContext } from '../lib/context.js';
@@ -13,6 +14,7 @@ import { fmt, type PartResult } from '../lib/report.js';
 import { forgeToken } from '../lib/tokens.js';
 import { wrk, type WrkResult } from '../lib/wrk.js';
 import { backendRows } from './login-backends.js';
+import { refreshRows } from './login-refresh.js';
 
 const USER = 'bench-login';
 const PASSWORD = 'correct horse battery staple';
@@ -71,6 +73,7 @@ export async function loginPart(ctx: BenchContext): Promise<PartResult> {
     const idleP99 = Math.min(...idle.map((r) => r.p99Ms));
     const stormP99 = Math.min(...storm.map((r) => r.p99Ms));
     const best = (runs: WrkResult[]) => runs.reduce((a, b) => (b.p99Ms < a.p99Ms ? b : a));
+    const refresh = await refreshRows(ctx, LOGIN_CONNECTIONS);
     const backends = await backendRows(ctx, LOGIN_CONNECTIONS);
     return {
       title: 'login: throughput vs raw argon2id, and verify latency during a login storm',
@@ -78,6 +81,7 @@ export async function loginPart(ctx: BenchContext): Promise<PartResult> {
       rows: [
         ['raw argon2id verify (ARGON2_PARAMS), same core', raw.toFixed(1), '', '', Math.min(...rawCpuMs).toFixed(1)],
         [`POST /user/login, ${LOGIN_CONNECTIONS} connections`, login.rps.toFixed(1), fmt.ms(login.p50Ms), fmt.ms(login.p99Ms), Math.min(...loginCpuMs).toFixed(1)],
+        ...refresh.rows,
         ...backends.rows,
         [`verify, ${PROBE_CONNECTIONS} connections, idle`, fmt.rps(best(idle).rps), fmt.ms(best(idle).p50Ms), fmt.ms(idleP99), ''],
         [`verify, ${PROBE_CONNECTIONS} connections, during the login storm`, fmt.rps(best(storm).rps), fmt.ms(best(storm).p50Ms), fmt.ms(stormP99), ''],
@@ -92,6 +96,7 @@ export async function loginPart(ctx: BenchContext): Promise<PartResult> {
         `Server and the raw hashing process are pinned to the same core (${SERVER_CORES}), thread pool included; wrk runs on another.`,
         'ats-auth hashes on its own threads (ATS_AUTH_HASH_THREADS: the cores it may use less one, so 1 here) at nice +10 (ATS_AUTH_HASH_NICE); the raw process on libuv\'s pool of 4 at normal priority.',
         'Each login also signs a token and stores its session row (one fsync).',
+        ...refresh.notes,
         ...backends.notes,
       ],
     };

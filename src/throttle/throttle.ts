@@ -74,15 +74,16 @@ export function createThrottle(deps: { store: ThrottleStore; policy: ThrottlePol
   const client = (address: string) => throttleAddress(address, policy.ipv6Prefix);
 
   /**
-   * When the scope's attempts are allowed again, or undefined when this one is. The failures
-   * counted include the attempt being admitted (the newest), so it is over the limit when there
-   * are more than `limit`; the next attempt is allowed once the limit-th newest of the others
-   * leaves the window.
+   * For each limit, when the scope's attempts are allowed again, or undefined when this one is.
+   * The failures counted include the attempt being admitted (the newest), so it is over a limit
+   * when there are more than `limit`; the next attempt is allowed once the limit-th newest of the
+   * others leaves the window. One read serves every limit of the scope.
    */
-  async function blockedUntil(scope: { username?: string; address?: string }, limit: number, nowMs: number) {
-    if (limit === 0) return undefined;
-    const recent = await store.recentFailures(scope, nowMs - policy.windowMs, limit + 1);
-    return recent.length > limit ? recent[limit]! + policy.windowMs : undefined;
+  async function blockedUntil(scope: { username?: string; address?: string }, limits: number[], nowMs: number) {
+    const widest = Math.max(...limits);
+    if (widest === 0) return limits.map(() => undefined);
+    const recent = await store.recentFailures(scope, nowMs - policy.windowMs, widest + 1);
+    return limits.map((limit) => (limit > 0 && recent.length > limit ? recent[limit]! + policy.windowMs : undefined));
   }
 
   async function purgeIfDue(nowMs: number): Promise<void> {
@@ -98,11 +99,10 @@ export function createThrottle(deps: { store: ThrottleStore; policy: ThrottlePol
       const now = clock.now();
       await purgeIfDue(now);
       const attempt = await store.recordFailure({ username, address, atMs: now });
-      const [pair, perAddress, userCapped, userSlowed] = await Promise.all([
-        blockedUntil({ username, address }, policy.userAddressLimit, now),
-        blockedUntil({ address }, policy.addressLimit, now),
-        blockedUntil({ username }, policy.userCap, now),
-        blockedUntil({ username }, policy.userLimit, now),
+      const [[pair], [perAddress], [userCapped, userSlowed]] = await Promise.all([
+        blockedUntil({ username, address }, [policy.userAddressLimit], now),
+        blockedUntil({ address }, [policy.addressLimit], now),
+        blockedUntil({ username }, [policy.userCap, policy.userLimit], now),
       ]);
       const until = Math.max(pair ?? 0, perAddress ?? 0, userCapped ?? 0);
       if (until > now) {

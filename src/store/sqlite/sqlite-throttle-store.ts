@@ -2,34 +2,9 @@
 import type Database from 'better-sqlite3';
 import { StoreUnavailable } from '../../errors.js';
 import type { FailureGroup, ThrottleStore } from '../ports.js';
+import { throttleSql } from '../throttle-sql.js';
 
-type Scope = { username?: string; address?: string };
-
-const SQL = {
-  recordFailure: 'INSERT INTO login_failures (username, address, at_ms) VALUES (?, ?, ?)',
-  forgetFailure: 'DELETE FROM login_failures WHERE id = ?',
-  recentByUserAddress: `SELECT at_ms FROM login_failures WHERE username = ? AND address = ? AND at_ms >= ?
-    ORDER BY at_ms DESC LIMIT ?`,
-  recentByUser: 'SELECT at_ms FROM login_failures WHERE username = ? AND at_ms >= ? ORDER BY at_ms DESC LIMIT ?',
-  recentByAddress: 'SELECT at_ms FROM login_failures WHERE address = ? AND at_ms >= ? ORDER BY at_ms DESC LIMIT ?',
-  recentAll: 'SELECT at_ms FROM login_failures WHERE at_ms >= ? ORDER BY at_ms DESC LIMIT ?',
-  clearByUserAddress: 'DELETE FROM login_failures WHERE username = ? AND address = ?',
-  clearByUser: 'DELETE FROM login_failures WHERE username = ?',
-  clearByAddress: 'DELETE FROM login_failures WHERE address = ?',
-  clearAll: 'DELETE FROM login_failures',
-  list: `SELECT username, address, COUNT(*) AS count, MAX(at_ms) AS last_ms FROM login_failures
-    WHERE at_ms >= ? GROUP BY username, address ORDER BY last_ms DESC, username, address`,
-  purge: 'DELETE FROM login_failures WHERE at_ms < ?',
-} as const;
-
-/** The query and its leading parameters for a scope. */
-function scoped<K extends 'recent' | 'clear'>(kind: K, scope: Scope): { sql: string; params: string[] } {
-  const { username, address } = scope;
-  if (username !== undefined && address !== undefined) return { sql: SQL[`${kind}ByUserAddress`], params: [username, address] };
-  if (username !== undefined) return { sql: SQL[`${kind}ByUser`], params: [username] };
-  if (address !== undefined) return { sql: SQL[`${kind}ByAddress`], params: [address] };
-  return { sql: SQL[`${kind}All`], params: [] };
-}
+const SQL = throttleSql(() => '?');
 
 export function createSqliteThrottleStore(db: Database.Database): ThrottleStore {
   const statements = new Map<string, Database.Statement>();
@@ -48,16 +23,16 @@ export function createSqliteThrottleStore(db: Database.Database): ThrottleStore 
 
   return {
     recordFailure: ({ username, address, atMs }) =>
-      guarded(() => Number(stmt(SQL.recordFailure).run(username, address, atMs).lastInsertRowid)),
+      guarded(() => (stmt(SQL.recordFailure).get(username, address, atMs) as { id: number }).id),
     forgetFailure: (id) => guarded(() => void stmt(SQL.forgetFailure).run(id)),
     recentFailures: (scope, sinceMs, limit) =>
       guarded(() => {
-        const { sql, params } = scoped('recent', scope);
+        const { sql, params } = SQL.scoped('recent', scope);
         return (stmt(sql).all(...params, sinceMs, limit) as { at_ms: number }[]).map((row) => row.at_ms);
       }),
     clearFailures: (scope) =>
       guarded(() => {
-        const { sql, params } = scoped('clear', scope);
+        const { sql, params } = SQL.scoped('clear', scope);
         return stmt(sql).run(...params).changes;
       }),
     listFailures: (sinceMs) =>

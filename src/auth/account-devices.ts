@@ -7,7 +7,7 @@ import type { AccountSessions } from '../http/account/routes.js';
 import type { Sessions } from '../sessions/index.js';
 import type { ClientInfo } from './client.js';
 
-export function tokenDevices(deps: { sessions: Sessions; client: ClientInfo }): AccountSessions {
+export function accountDevices(deps: { sessions: Sessions; client: ClientInfo }): AccountSessions {
   return {
     async list(current) {
       return (await deps.sessions.list(current.sub, current.sid)).map((s) => ({
