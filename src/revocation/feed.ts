@@ -46,7 +46,7 @@ export class RevocationFeed {
   /** Loads the snapshot (throws if the store is unreachable) and starts following. */
   async start(): Promise<void> {
     this.deps.state.clear();
-    this.#cursor = await this.deps.store.snapshot(this.deps.clock.now(), (event) => this.deps.state.apply(event));
+    this.#cursor = await this.deps.store.snapshot(this.deps.clock.now(), this.deps.state);
     this.#lastSyncMs = this.deps.clock.now();
     this.#unsubscribe = this.deps.signal?.subscribe(() => void this.sync());
     this.#timer = setInterval(() => void this.sync(), this.deps.pollMs);
@@ -133,7 +133,7 @@ export class RevocationFeed {
   async #reload(head: number): Promise<void> {
     this.deps.logger.warn({ cursor: this.#cursor, head }, 'the revocation log went backwards (restored or reset store): reloading it');
     const fresh = new RevocationState();
-    const cursor = await this.deps.store.snapshot(this.deps.clock.now(), (event) => fresh.apply(event));
+    const cursor = await this.deps.store.snapshot(this.deps.clock.now(), fresh);
     this.deps.state.replaceWith(fresh);
     this.#cursor = cursor;
     for (const listener of this.#reloadListeners) this.#call(() => listener(cursor));

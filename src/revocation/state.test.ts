@@ -131,3 +131,30 @@ test('the per-user count follows purge, clear and replaceWith', () => {
   state.clear();
   assert.equal(state.heldCount('w'), 0);
 });
+
+test('a snapshot loaded kind by kind (not-befores first) holds what its events applied in seq order hold', () => {
+  const byEvents = new RevocationState();
+  const bySink = new RevocationState();
+  const events = [
+    { seq: 1, kind: 'token', jti: 'covered', user: 'u', expiresAtMs: T + HOUR, latestIatMs: T - 10 },
+    { seq: 2, kind: 'token', jti: 'legacy', user: 'u', expiresAtMs: T + HOUR },
+    { seq: 3, kind: 'session', sid: 's-later', user: 'u', expiresAtMs: T + HOUR, latestIatMs: T + 10 },
+    { seq: 4, kind: 'user', user: 'u', notBeforeMs: T, expiresAtMs: T + HOUR },
+    { seq: 5, kind: 'session', sid: 's-covered', user: 'u', expiresAtMs: T + HOUR, latestIatMs: T },
+    { seq: 6, kind: 'token', jti: 'other', user: 'v', expiresAtMs: T + 2 * HOUR, latestIatMs: T },
+  ] as const;
+  for (const event of events) byEvents.apply(event);
+  for (const e of events) if (e.kind === 'user') bySink.user(e.seq, e.user, e.notBeforeMs, e.expiresAtMs);
+  for (const e of events) if (e.kind === 'token') bySink.token(e.seq, e.jti, e.user, e.expiresAtMs, 'latestIatMs' in e ? e.latestIatMs : undefined);
+  for (const e of events) if (e.kind === 'session') bySink.session(e.seq, e.sid, e.user, e.expiresAtMs, e.latestIatMs);
+  for (const state of [byEvents, bySink]) {
+    assert.deepEqual([state.revokedTokenCount, state.endedSessionCount, state.notBeforeCount], [2, 1, 1]);
+    assert.deepEqual([state.heldCount('u'), state.heldCount('v')], [2, 1]);
+    assert.equal(state.latestHeldIatMs('u'), T + 10);
+    assert.equal(state.isRevoked({ sub: 'u', revocationId: 'legacy', iatMs: T + 1000 }), true);
+    assert.equal(state.isSessionEnded('s-later'), true);
+    assert.equal(state.isSessionEnded('s-covered'), false, 'covered by the not-before: not held');
+    assert.equal(state.purge(T + HOUR), 3);
+    assert.deepEqual([state.heldCount('u'), state.heldCount('v')], [0, 1]);
+  }
+});

@@ -6,8 +6,9 @@
  * Key events of the same feed update the signing key set (`keys`), so key changes reach every
  * process by the same path and within the same bounds as revocations.
  */
-import type { RevocationEvent } from '../store/index.js';
+import type { KeyEvent, RevocationEvent, SnapshotSink } from '../store/index.js';
 import { KeyRing } from '../tokens/key-pairs/ring.js';
+import { heldOf, link, unlink, type Held, type HeldKind, type UserHeld } from './held.js';
 
 export interface RevocationCheck {
   sub: string;
@@ -18,16 +19,11 @@ export interface RevocationCheck {
   iatMs: number;
 }
 
-/** A token or session revocation as held: whose, until when, and what it covers. */
-interface Held {
-  user: string;
-  /** When it stops mattering (its last token's expiry). */
-  expiresAtMs: number;
-  /** The latest iat of any token it refuses; undefined for rows written before it was recorded. */
-  latestIatMs: number | undefined;
-}
-
-export class RevocationState {
+/**
+ * Also the snapshot's sink: start-up loads each row straight into the maps, with no event object
+ * in between (#15).
+ */
+export class RevocationState implements SnapshotSink {
   /** jti (or digest of a jti-less token) → the revocation. */
   readonly #tokens = new Map<string, Held>();
   /** user → the latest not-before instant and when it stops mattering. */
@@ -35,28 +31,43 @@ export class RevocationState {
   /** Ended session id → the revocation. */
   readonly #sessions = new Map<string, Held>();
   /**
-   * user → the keys of #tokens and #sessions held for them, kept in step with both: the per-user
-   * count the revoker bounds is O(1) to read, and a not-before visits only its user's entries.
+   * user → their entries of #tokens and #sessions, kept in step with both: the per-user count the
+   * revoker bounds is O(1) to read, and a not-before visits only its user's entries.
    */
-  readonly #byUser = new Map<string, { tokens: Set<string>; sessions: Set<string> }>();
+  readonly #byUser = new Map<string, UserHeld>();
   /** The signing keys (§11) as the feed last described them. */
   readonly keys = new KeyRing();
 
   apply(event: RevocationEvent): void {
-    if (event.kind === 'key') {
-      this.keys.apply(event);
-      return;
+    switch (event.kind) {
+      case 'key':
+        return this.key(event);
+      case 'user':
+        return this.user(event.seq, event.user, event.notBeforeMs, event.expiresAtMs);
+      case 'token':
+        return this.token(event.seq, event.jti, event.user, event.expiresAtMs, event.latestIatMs);
+      case 'session':
+        return this.session(event.seq, event.sid, event.user, event.expiresAtMs, event.latestIatMs);
     }
-    if (event.kind === 'user') {
-      const known = this.#users.get(event.user);
-      const notBeforeMs = Math.max(known?.notBeforeMs ?? -Infinity, event.notBeforeMs);
-      this.#users.set(event.user, { notBeforeMs, expiresAtMs: Math.max(known?.expiresAtMs ?? -Infinity, event.expiresAtMs) });
-      this.#dropCovered(event.user, notBeforeMs);
-      return;
-    }
-    const held = { user: event.user, expiresAtMs: event.expiresAtMs, latestIatMs: event.latestIatMs };
-    if (event.kind === 'token') this.#hold('tokens', event.jti, held);
-    else this.#hold('sessions', event.sid, held);
+  }
+
+  key(event: KeyEvent): void {
+    this.keys.apply(event);
+  }
+
+  user(_seq: number, user: string, notBeforeMs: number, expiresAtMs: number): void {
+    const known = this.#users.get(user);
+    const latest = Math.max(known?.notBeforeMs ?? -Infinity, notBeforeMs);
+    this.#users.set(user, { notBeforeMs: latest, expiresAtMs: Math.max(known?.expiresAtMs ?? -Infinity, expiresAtMs) });
+    this.#dropCovered(user, latest);
+  }
+
+  token(_seq: number, jti: string, user: string, expiresAtMs: number, latestIatMs: number | undefined): void {
+    this.#hold('tokens', jti, user, expiresAtMs, latestIatMs);
+  }
+
+  session(_seq: number, sid: string, user: string, expiresAtMs: number, latestIatMs: number | undefined): void {
+    this.#hold('sessions', sid, user, expiresAtMs, latestIatMs);
   }
 
   /**
@@ -64,57 +75,56 @@ export class RevocationState {
    * token it refuses (it lives at least as long: see RevocationStore.revokeUser), so a user's
    * revocations folded into a not-before do not come back one by one from the feed.
    */
-  #hold(kind: 'tokens' | 'sessions', key: string, held: Held): void {
-    if (this.#covers(held)) return;
+  #hold(kind: HeldKind, key: string, user: string, expiresAtMs: number, latestIatMs: number | undefined): void {
+    if (this.#covers(user, latestIatMs)) return;
     const map = kind === 'tokens' ? this.#tokens : this.#sessions;
     const known = map.get(key);
     if (known !== undefined) {
       // The same revocation again (a snapshot overlapping the feed): keep the later expiry.
-      if (known.expiresAtMs < held.expiresAtMs) known.expiresAtMs = held.expiresAtMs;
+      if (known.expiresAtMs < expiresAtMs) known.expiresAtMs = expiresAtMs;
       return;
     }
-    map.set(key, { ...held });
-    let keys = this.#byUser.get(held.user);
-    if (keys === undefined) this.#byUser.set(held.user, (keys = { tokens: new Set(), sessions: new Set() }));
-    keys[kind].add(key);
+    let owner = this.#byUser.get(user);
+    if (owner === undefined) this.#byUser.set(user, (owner = { user, count: 0, tokens: undefined, sessions: undefined }));
+    const held: Held = { key, user: owner.user, expiresAtMs, latestIatMs, prev: undefined, next: undefined };
+    map.set(key, held);
+    link(owner, kind, held);
   }
 
   /** Whether the user's not-before refuses every token the revocation refuses (its tokens' iat are all at or before it). */
-  #covers(held: Held): boolean {
-    const notBeforeMs = this.#users.get(held.user)?.notBeforeMs;
-    return notBeforeMs !== undefined && held.latestIatMs !== undefined && held.latestIatMs <= notBeforeMs;
+  #covers(user: string, latestIatMs: number | undefined): boolean {
+    if (latestIatMs === undefined) return false;
+    const notBeforeMs = this.#users.get(user)?.notBeforeMs;
+    return notBeforeMs !== undefined && latestIatMs <= notBeforeMs;
   }
 
   /** Forgets the user's token and session revocations a not-before at notBeforeMs now covers. */
   #dropCovered(user: string, notBeforeMs: number): void {
-    const keys = this.#byUser.get(user);
-    if (keys === undefined) return;
+    const owner = this.#byUser.get(user);
     for (const kind of ['tokens', 'sessions'] as const) {
-      const map = kind === 'tokens' ? this.#tokens : this.#sessions;
-      for (const key of keys[kind]) {
-        const latestIatMs = map.get(key)!.latestIatMs;
-        if (latestIatMs !== undefined && latestIatMs <= notBeforeMs) this.#forget(kind, key);
+      for (const held of heldOf(owner, kind)) {
+        if (held.latestIatMs !== undefined && held.latestIatMs <= notBeforeMs) this.#forget(kind, held.key);
       }
     }
   }
 
-  /** Removes one token or session revocation from its map and from its user's keys. */
-  #forget(kind: 'tokens' | 'sessions', key: string): void {
+  /** Removes one token or session revocation from its map and from its user's list. */
+  #forget(kind: HeldKind, key: string): void {
     const map = kind === 'tokens' ? this.#tokens : this.#sessions;
     const held = map.get(key);
     if (held === undefined) return;
     map.delete(key);
-    const keys = this.#byUser.get(held.user)!;
-    keys[kind].delete(key);
-    if (keys.tokens.size === 0 && keys.sessions.size === 0) this.#byUser.delete(held.user);
+    const owner = this.#byUser.get(held.user)!;
+    unlink(owner, kind, held);
+    if (owner.count === 0) this.#byUser.delete(held.user);
   }
 
   /** Takes over everything `other` holds, forgetting its own (a reloaded snapshot). */
   replaceWith(other: RevocationState): void {
     this.clear();
     for (const [user, entry] of other.#users) this.#users.set(user, entry);
-    for (const [jti, held] of other.#tokens) this.#hold('tokens', jti, held);
-    for (const [sid, held] of other.#sessions) this.#hold('sessions', sid, held);
+    for (const [jti, held] of other.#tokens) this.#hold('tokens', jti, held.user, held.expiresAtMs, held.latestIatMs);
+    for (const [sid, held] of other.#sessions) this.#hold('sessions', sid, held.user, held.expiresAtMs, held.latestIatMs);
     for (const key of other.keys.all()) this.keys.apply({ seq: 0, kind: 'key', ...key });
   }
 
@@ -148,18 +158,15 @@ export class RevocationState {
 
   /** Token and session revocations held for the user: what the revoker bounds (O(1)). */
   heldCount(user: string): number {
-    const keys = this.#byUser.get(user);
-    return keys === undefined ? 0 : keys.tokens.size + keys.sessions.size;
+    return this.#byUser.get(user)?.count ?? 0;
   }
 
   /** The latest iat covered by the user's held token and session revocations (those that record it). */
   latestHeldIatMs(user: string): number | undefined {
-    const keys = this.#byUser.get(user);
+    const owner = this.#byUser.get(user);
     let latest: number | undefined;
     for (const kind of ['tokens', 'sessions'] as const) {
-      const map = kind === 'tokens' ? this.#tokens : this.#sessions;
-      for (const key of keys?.[kind] ?? []) {
-        const latestIatMs = map.get(key)!.latestIatMs;
+      for (const { latestIatMs } of heldOf(owner, kind)) {
         if (latestIatMs !== undefined && (latest === undefined || latestIatMs > latest)) latest = latestIatMs;
       }
     }

@@ -1,5 +1,5 @@
 /** Rows of the signing_keys table (migration 0007) to port records and feed events; both adapters use it. */
-import type { KeyAlgorithm, KeyState, RevocationEvent, StoredKey } from './ports.js';
+import type { KeyAlgorithm, KeyEvent, KeyState, RevocationEvent, StoredKey } from './ports.js';
 
 /** BIGINT columns arrive from PostgreSQL as strings; instants and seqs fit a double exactly. */
 type Int8 = string | number;
@@ -30,7 +30,7 @@ export function toStoredKey(row: KeyRow): StoredKey {
 }
 
 /** The feed event of a key row: its public half and state, never the private key. */
-export function toKeyEvent(row: KeyRow): RevocationEvent {
+export function toKeyEvent(row: KeyRow): KeyEvent {
   const { sealedPrivateKey: _, ...key } = toStoredKey(row);
   return { seq: Number(row.seq), kind: 'key', ...key };
 }

@@ -148,6 +148,20 @@ export type RevocationEvent =
   | { seq: number; kind: 'session'; sid: string; user: string; expiresAtMs: number; latestIatMs?: number }
   | ({ seq: number; kind: 'key' } & PublicKeyRecord);
 
+export type KeyEvent = Extract<RevocationEvent, { kind: 'key' }>;
+
+/**
+ * Takes a snapshot's revocations as plain values, kind by kind and in no particular order: start-up
+ * loads millions of rows, and an event object per row cost more than the rest of the load (#15).
+ * latestIatMs is undefined where the event would leave it out.
+ */
+export interface SnapshotSink {
+  key(event: KeyEvent): void;
+  user(seq: number, user: string, notBeforeMs: number, expiresAtMs: number): void;
+  token(seq: number, jti: string, user: string, expiresAtMs: number, latestIatMs: number | undefined): void;
+  session(seq: number, sid: string, user: string, expiresAtMs: number, latestIatMs: number | undefined): void;
+}
+
 export interface RevocationStore {
   /**
    * Durably revokes one token; revoking it again returns the existing event. issuedAtMs (its
@@ -176,11 +190,12 @@ export interface RevocationStore {
   /** Events with seq > cursor in seq order, at most `limit`. */
   changesSince(cursor: number, limit: number): Promise<RevocationEvent[]>;
   /**
-   * Hands every revocation still in force at nowMs to onEvent, before resolving with the cursor
-   * to follow the feed from. A callback, not a list: start-up may load millions of rows. It may
-   * also hand over events past the cursor; applying those again from the feed is harmless.
+   * Hands every revocation still in force at nowMs to `into` (a sink, or a callback taking each
+   * as an event: see snapshot-sink.ts), before resolving with the cursor to follow the feed from.
+   * Not a list: start-up may load millions of rows. It may also hand over events past the cursor;
+   * applying those again from the feed is harmless. Events need not come in seq order.
    */
-  snapshot(nowMs: number, onEvent: (event: RevocationEvent) => void): Promise<number>;
+  snapshot(nowMs: number, into: SnapshotSink | ((event: RevocationEvent) => void)): Promise<number>;
   /** The revocations of `user` still in force at nowMs, in seq order. */
   revocationsOf(user: string, nowMs: number): Promise<RevocationEvent[]>;
   /**

@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { expiryOf } from '../revocation/events.js';
 import type { FeedListener, ReloadListener } from '../revocation/feed.js';
-import type { RevocationEvent, RevocationStore } from '../store/index.js';
+import type { RevocationEvent } from '../store/index.js';
 import { eventFrame, HEARTBEAT_EVENT, HELLO_EVENT, READY_EVENT, type HelloData } from './protocol.js';
 
 /** Events written per pull while a subscriber catches up. */
@@ -32,7 +32,8 @@ export interface HubFeed {
 }
 
 export interface HubOptions {
-  store: Pick<RevocationStore, 'snapshot'>;
+  /** The store's snapshot, taken as events (the log is of events). */
+  store: { snapshot(nowMs: number, onEvent: (event: RevocationEvent) => void): Promise<number> };
   feed: HubFeed;
   clock: Clock;
   /** The public verification settings sent in every hello. */

@@ -7,6 +7,7 @@ import postgres from 'postgres';
 import { AppError, StoreUnavailable, UserExists, UserNotFound } from '../../errors.js';
 import { keyParams, mergeBySeq, toKeyEvent, toStoredKey, type KeyRow } from '../key-rows.js';
 import { loadMigrations } from '../migrations.js';
+import { toSink } from '../snapshot-sink.js';
 import type {
   IssuedTokenRecord,
   RefreshTokenRecord,
@@ -93,7 +94,13 @@ const SQL = {
     WHERE excluded.max_lifetime_ms > token_bounds.max_lifetime_ms`,
   notify: `SELECT pg_notify('${REVOCATION_CHANNEL}', $1)`,
   changesSince: 'SELECT * FROM revocations WHERE seq > $1 ORDER BY seq LIMIT $2',
-  activeRevocations: 'SELECT * FROM revocations WHERE expires_at_ms > $1 ORDER BY seq',
+  // The snapshot, kind by kind with only the columns each needs; not-befores first, so the state
+  // skips the revocations they already cover.
+  activeUsers: "SELECT seq, username, not_before_ms, expires_at_ms FROM revocations WHERE kind = 'user' AND expires_at_ms > $1",
+  activeTokens: `SELECT seq, jti AS id, username, expires_at_ms, latest_iat_ms FROM revocations
+    WHERE kind = 'token' AND expires_at_ms > $1`,
+  activeSessions: `SELECT seq, session_id AS id, username, expires_at_ms, latest_iat_ms FROM revocations
+    WHERE kind = 'session' AND expires_at_ms > $1`,
   revocationsOf: 'SELECT * FROM revocations WHERE username = $1 AND expires_at_ms > $2 ORDER BY seq',
   maxSeq: `SELECT GREATEST((SELECT COALESCE(MAX(seq), 0) FROM revocations),
     (SELECT COALESCE(MAX(seq), 0) FROM signing_keys)) AS seq`,
@@ -159,6 +166,22 @@ interface RevocationRow {
   session_id: string | null;
   username: string;
   not_before_ms: Int8 | null;
+  expires_at_ms: Int8;
+  latest_iat_ms: Int8 | null;
+}
+
+/** Rows of the snapshot's per-kind queries (SQL.activeUsers, activeTokens and activeSessions). */
+interface ActiveUserRow {
+  seq: Int8;
+  username: string;
+  not_before_ms: Int8;
+  expires_at_ms: Int8;
+}
+
+interface ActiveHeldRow {
+  seq: Int8;
+  id: string;
+  username: string;
   expires_at_ms: Int8;
   latest_iat_ms: Int8 | null;
 }
@@ -379,16 +402,27 @@ export function openPostgresStore(url: string): Store {
           return mergeBySeq(revoked.map(toEvent), keys.map(toKeyEvent), limit);
         }),
       ),
-    snapshot: (nowMs, onEvent) =>
+    snapshot: (nowMs, into) =>
       guarded(() =>
         // One REPEATABLE READ snapshot: every row committed later has a larger seq than the cursor.
         sql.begin('isolation level repeatable read read only', async (tx) => {
           const [last] = await tx.unsafe<{ seq: Int8 }[]>(SQL.maxSeq);
-          for (const row of await tx.unsafe<KeyRow[]>(SQL.listKeys, [nowMs])) onEvent(toKeyEvent(row));
+          const sink = toSink(into);
+          for (const row of await tx.unsafe<KeyRow[]>(SQL.listKeys, [nowMs])) sink.key(toKeyEvent(row));
           // Read in batches through a cursor: start-up may load millions of rows.
-          await tx.unsafe<RevocationRow[]>(SQL.activeRevocations, [nowMs]).cursor(SNAPSHOT_BATCH, (rows) => {
-            for (const row of rows) onEvent(toEvent(row));
+          await tx.unsafe<ActiveUserRow[]>(SQL.activeUsers, [nowMs]).cursor(SNAPSHOT_BATCH, (rows) => {
+            for (const r of rows) sink.user(Number(r.seq), r.username, Number(r.not_before_ms), Number(r.expires_at_ms));
           });
+          for (const [query, hold] of [
+            [SQL.activeTokens, sink.token],
+            [SQL.activeSessions, sink.session],
+          ] as const) {
+            await tx.unsafe<ActiveHeldRow[]>(query, [nowMs]).cursor(SNAPSHOT_BATCH, (rows) => {
+              for (const r of rows) {
+                hold.call(sink, Number(r.seq), r.id, r.username, Number(r.expires_at_ms), r.latest_iat_ms === null ? undefined : Number(r.latest_iat_ms));
+              }
+            });
+          }
           return Number(last!.seq);
         }),
       ),
