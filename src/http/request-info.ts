@@ -31,14 +31,19 @@ export function bearerToken(request: RequestHeaders, cookieName?: string): strin
   const header = request.headers.authorization;
   if (header !== undefined) {
     if (occurrences(request.rawHeaders, 'authorization') > 1) throw new InvalidRequest('Send one Authorization header, not several.');
-    if (header.length > MAX_AUTHORIZATION_CHARS) throw new TokenInvalid('authorization header too large');
-    const match = BEARER.exec(header);
-    if (!match) throw new TokenInvalid('malformed authorization header');
-    return match[1]!;
+    return bearerFromAuthorization(header);
   }
   const fromCookie = cookieName === undefined ? undefined : tokenCookie(request.headers.cookie, cookieName);
   if (fromCookie !== undefined) return fromCookie;
   throw new TokenInvalid('no token');
+}
+
+/** The token of a request's only Authorization header (its value given); bearerToken's rules for that case. */
+export function bearerFromAuthorization(header: string): string {
+  if (header.length > MAX_AUTHORIZATION_CHARS) throw new TokenInvalid('authorization header too large');
+  const match = BEARER.exec(header);
+  if (!match) throw new TokenInvalid('malformed authorization header');
+  return match[1]!;
 }
 
 /** How many header lines named `lowerName` the request had. */

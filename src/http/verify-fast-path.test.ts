@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { TokenInvalid } from '../errors.js';
 import { createVerifyFastPath, fastPathRefusal } from './verify-fast-path.js';
@@ -77,6 +77,37 @@ describe('verify fast path', () => {
     assert.equal(refused.headers.get('x-refusal'), 'TokenInvalid');
     const notChecked = await verify({ method: 'HEAD' });
     assert.equal(notChecked.headers.get('x-refusal'), 'undefined', 'no verdict where the fast path did not look');
+  });
+
+  /** One request exactly as written (header lines as given), on its own connection; the answer's head. */
+  const rawRequest = (lines: string[], body = '') =>
+    new Promise<string>((resolve, reject) => {
+      const { port } = server.address() as AddressInfo;
+      const socket = connect(port, '127.0.0.1', () => socket.end(`${lines.join('\r\n')}\r\nConnection: close\r\n\r\n${body}`));
+      let answer = '';
+      socket.setEncoding('latin1').on('data', (chunk) => (answer += chunk));
+      socket.on('end', () => resolve(answer.split('\r\n\r\n')[0]!)).on('error', reject);
+    });
+
+  test('reads the header lines as Node would: any case, a zero length, one Authorization only', async () => {
+    const served = [
+      ['GET /user/verify HTTP/1.1', 'Host: x', 'AUTHORIZATION: Bearer good'],
+      ['GET /user/verify HTTP/1.1', 'Host: x', 'authorization: Bearer good', 'Content-Length: 0'],
+      ['POST /user/verify HTTP/1.1', 'Host: x', 'content-length: 0', 'Authorization: Bearer good'],
+      ['GET /user/verify HTTP/1.1', 'Host: x', 'Cookie: auth=good'],
+    ];
+    for (const lines of served) assert.match(await rawRequest(lines), /^HTTP\/1\.1 200 .*x-auth-userid: zo%C3%AB/s, lines.join(' | '));
+    const twice = await rawRequest(['GET /user/verify HTTP/1.1', 'Host: x', 'Authorization: Bearer good', 'authorization: Bearer good']);
+    assert.match(twice, /^HTTP\/1\.1 299 .*x-refusal: InvalidRequest/s, 'two Authorization lines: bearerToken refuses them');
+    const none = await rawRequest(['GET /user/verify HTTP/1.1', 'Host: x']);
+    assert.match(none, /^HTTP\/1\.1 299 .*x-refusal: TokenInvalid/s);
+    const withBody = [
+      [['POST /user/verify HTTP/1.1', 'Host: x', 'Authorization: Bearer good', 'Content-Length: 2'], 'ab'],
+      [['POST /user/verify HTTP/1.1', 'Host: x', 'Authorization: Bearer good', 'Transfer-Encoding: chunked'], '0\r\n\r\n'],
+    ] as const;
+    for (const [lines, body] of withBody) {
+      assert.match(await rawRequest([...lines], body), /^HTTP\/1\.1 299 .*x-refusal: undefined/s, lines.join(' | '));
+    }
   });
 
   test('leaves requests to Fastify once the server is closing', async () => {

@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Authenticate } from '../auth/authenticate.js';
-import { bearerToken } from './request-info.js';
+import { bearerFromAuthorization, bearerToken } from './request-info.js';
 import type { ObserveRequest } from './request-timing.js';
 import { encodeUserHeader } from './user-header.js';
 
@@ -46,20 +46,58 @@ export function createVerifyFastPath(deps: {
   outcomes: VerifyOutcomes;
   observeRequest: ObserveRequest;
 }): FastPath {
+  // The last Authorization line read and its token, and the last user answered with their header:
+  // a gateway asks about the same session again and again. An equal line gets the very same token
+  // string, which the verifier's cache then recognises without hashing it (tokens/lru-cache.ts).
+  let lastAuthorization: string | undefined;
+  let lastToken = '';
+  let lastSub: string | undefined;
+  let lastUserHeader = '';
   return (req, res) => {
-    if (req.url !== VERIFY_PATH || req.method === 'HEAD' || hasBody(req) || deps.isClosing()) return false;
+    if (req.url !== VERIFY_PATH || req.method === 'HEAD' || deps.isClosing()) return false;
+    // One pass over the raw header lines, never req.headers: Node builds that object on first use,
+    // and building it cost more than everything else this path reads. Same answers as hasBody()
+    // and bearerToken(), which are asked themselves for anything but one Authorization line.
+    const raw = req.rawHeaders;
+    let authorization: string | undefined;
+    let authorizations = 0;
+    let contentLength: string | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (name.length === 13) {
+        if ((name === 'Authorization' || name.toLowerCase() === 'authorization') && authorizations++ === 0) authorization = raw[i + 1];
+      } else if (name.length === 14) {
+        // Node's headers keep the first Content-Length line.
+        if (contentLength === undefined && name.toLowerCase() === 'content-length') contentLength = raw[i + 1];
+      } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
+        return false;
+      }
+    }
+    if (contentLength !== undefined && contentLength !== '0') return false;
     const startedMs = performance.now();
     let sub: string;
     try {
-      sub = deps.authenticate(bearerToken(req, deps.cookieName)).sub;
+      let token: string;
+      if (authorizations !== 1) token = bearerToken(req, deps.cookieName);
+      else if (authorization === lastAuthorization) token = lastToken;
+      else {
+        token = bearerFromAuthorization(authorization!);
+        lastAuthorization = authorization;
+        lastToken = token;
+      }
+      sub = deps.authenticate(token).sub;
     } catch (error) {
       // The route answers it through the one error handler, without checking the token again:
       // a flood of bad tokens must not cost two signature checks each.
       refusals.set(req, error);
       return false;
     }
+    if (sub !== lastSub) {
+      lastUserHeader = encodeUserHeader(sub);
+      lastSub = sub;
+    }
     res.writeHead(200, {
-      'x-auth-userid': encodeUserHeader(sub),
+      'x-auth-userid': lastUserHeader,
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       'content-length': '0',

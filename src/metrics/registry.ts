@@ -4,6 +4,7 @@
  * gauges read the revocation state and the feed at scrape time; plus the default process metrics.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { counterSeries, histogramSeries, type HistogramSeries } from './series.js';
 
 export const LOGIN_OUTCOMES = ['ok', 'bad_credentials', 'throttled', 'error'] as const;
 export const VERIFY_OUTCOMES = ['ok', 'invalid', 'revoked', 'stale', 'error'] as const;
@@ -180,25 +181,31 @@ export function credentialObserver(metrics: Pick<Metrics, 'credentialChecks' | '
   };
 }
 
-/** One child per label value, created once; every value is exported as 0 from the start. */
+/** One series per label value, bound once (series.ts); every value is exported as 0 from the start. */
 function bindAll<T extends string>(counter: Counter<'outcome'>, outcomes: readonly T[]): Record<T, Increment> {
   const bound = {} as Record<T, Increment>;
-  for (const outcome of outcomes) {
-    const child = counter.labels(outcome);
-    child.inc(0);
-    bound[outcome] = child;
-  }
+  for (const outcome of outcomes) bound[outcome] = counterSeries(counter, { outcome });
   return bound;
 }
 
-/** Records a request duration; histogram children are bound once per (route, status) and reused. */
+/** Records a request duration; a series is bound once per (route, status) and reused (series.ts). */
 export function requestObserver(metrics: Pick<Metrics, 'requestDuration'>) {
-  const byRoute = new Map<string, Map<number, { observe(seconds: number): void }>>();
+  const byRoute = new Map<string, Map<number, HistogramSeries>>();
+  // The last pair's series: under verify load nearly every request is the same pair.
+  let lastRoute: string | undefined;
+  let lastStatus = 0;
+  let lastSeries: HistogramSeries | undefined;
   return (route: string, statusCode: number, seconds: number): void => {
+    if (route === lastRoute && statusCode === lastStatus) return lastSeries!.observe(seconds);
     let byStatus = byRoute.get(route);
     if (byStatus === undefined) byRoute.set(route, (byStatus = new Map()));
-    let child = byStatus.get(statusCode);
-    if (child === undefined) byStatus.set(statusCode, (child = metrics.requestDuration.labels(route, String(statusCode))));
-    child.observe(seconds);
+    let series = byStatus.get(statusCode);
+    if (series === undefined) {
+      byStatus.set(statusCode, (series = histogramSeries(metrics.requestDuration, { route, status_code: String(statusCode) })));
+    }
+    lastRoute = route;
+    lastStatus = statusCode;
+    lastSeries = series;
+    series.observe(seconds);
   };
 }
