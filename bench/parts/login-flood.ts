@@ -58,7 +58,7 @@ export async function loginFloodPart(ctx: BenchContext): Promise<PartResult> {
     const floodP99 = best(during).p99Ms;
     const attack = floods.reduce((a, b) => (b.rps > a.rps ? b : a));
     return {
-      title: 'bad-login flood: verify latency while one address floods login with wrong passwords (SQLite)',
+      title: 'bad-login flood: verify latency during a flood of wrong passwords (SQLite)',
       headers: ['measure', 'per second', 'p50 ms', 'p99 ms'],
       rows: [
         [`verify, ${PROBE_CONNECTIONS} connections, idle`, fmt.rps(best(idle).rps), fmt.ms(best(idle).p50Ms), fmt.ms(idleP99)],
