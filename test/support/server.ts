@@ -24,6 +24,8 @@ export interface ServerOptions {
 
 export class TestServer {
   readonly logs: string[] = [];
+  /** Set once the test asked it to stop: an exit before that is the service's own doing. */
+  stopping = false;
   #exit: Promise<number | null>;
 
   constructor(
@@ -72,6 +74,7 @@ export class TestServer {
 
   /** SIGTERM and wait; returns the exit code. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    this.stopping = true;
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     return this.#exit;
   }
@@ -133,6 +136,12 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   server.logs.push(...logs);
   lines(child.stdout!, (line) => server.logs.push(line));
   lines(child.stderr!, (line) => server.logs.push(line));
+  void exit.then((code) => {
+    // A service that exits unasked fails the test with a bare "fetch failed": say why, where CI shows it.
+    if (!server.stopping && child.signalCode === null) {
+      process.stderr.write(`ats-auth at ${url} exited (${code}) unasked; its last log lines:\n${server.logs.slice(-30).join('\n')}\n`);
+    }
+  });
   return server;
 }
 
