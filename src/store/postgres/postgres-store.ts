@@ -495,9 +495,9 @@ function migrate(sql: Sql): Promise<number[]> {
 }
 
 /** host:port/database for the log; never the user name or password. */
-function describe(options: { host: string[]; port: number[]; database: string }): string {
+function describe(options: { host: string[]; port: number[]; database: string | null }): string {
   const hosts = options.host.map((host, i) => `${host}:${options.port[i] ?? options.port[0]}`).join(',');
-  return `${hosts}/${options.database}`;
+  return `${hosts}/${options.database ?? ''}`;
 }
 
 function toUser(row: UserRow): UserRecord {
