@@ -8,7 +8,7 @@
  */
 import type { KeyEvent, RevocationEvent, SnapshotSink } from '../store/index.js';
 import { KeyRing } from '../tokens/key-pairs/ring.js';
-import { heldOf, link, unlink, type Held, type HeldKind, type UserHeld } from './held.js';
+import { HeldTable, NONE, type HeldKind, type UserHeld } from './held.js';
 
 export interface RevocationCheck {
   sub: string;
@@ -24,12 +24,12 @@ export interface RevocationCheck {
  * in between (#15).
  */
 export class RevocationState implements SnapshotSink {
-  /** jti (or digest of a jti-less token) → the revocation. */
-  readonly #tokens = new Map<string, Held>();
+  /** Revoked jtis (or digests of jti-less tokens). */
+  readonly #tokens = new HeldTable('tokens');
   /** user → the latest not-before instant and when it stops mattering. */
   readonly #users = new Map<string, { notBeforeMs: number; expiresAtMs: number }>();
-  /** Ended session id → the revocation. */
-  readonly #sessions = new Map<string, Held>();
+  /** Ended session ids. */
+  readonly #sessions = new HeldTable('sessions');
   /**
    * user → their entries of #tokens and #sessions, kept in step with both: the per-user count the
    * revoker bounds is O(1) to read, and a not-before visits only its user's entries.
@@ -77,18 +77,20 @@ export class RevocationState implements SnapshotSink {
    */
   #hold(kind: HeldKind, key: string, user: string, expiresAtMs: number, latestIatMs: number | undefined): void {
     if (this.#covers(user, latestIatMs)) return;
-    const map = kind === 'tokens' ? this.#tokens : this.#sessions;
-    const known = map.get(key);
+    const table = this.#table(kind);
+    const known = table.slotOf(key);
     if (known !== undefined) {
       // The same revocation again (a snapshot overlapping the feed): keep the later expiry.
-      if (known.expiresAtMs < expiresAtMs) known.expiresAtMs = expiresAtMs;
+      table.extend(known, expiresAtMs);
       return;
     }
     let owner = this.#byUser.get(user);
-    if (owner === undefined) this.#byUser.set(user, (owner = { user, count: 0, tokens: undefined, sessions: undefined }));
-    const held: Held = { key, user: owner.user, expiresAtMs, latestIatMs, prev: undefined, next: undefined };
-    map.set(key, held);
-    link(owner, kind, held);
+    if (owner === undefined) this.#byUser.set(user, (owner = { user, count: 0, tokens: NONE, sessions: NONE }));
+    table.add(key, owner, expiresAtMs, latestIatMs);
+  }
+
+  #table(kind: HeldKind): HeldTable {
+    return kind === 'tokens' ? this.#tokens : this.#sessions;
   }
 
   /** Whether the user's not-before refuses every token the revocation refuses (its tokens' iat are all at or before it). */
@@ -101,30 +103,29 @@ export class RevocationState implements SnapshotSink {
   /** Forgets the user's token and session revocations a not-before at notBeforeMs now covers. */
   #dropCovered(user: string, notBeforeMs: number): void {
     const owner = this.#byUser.get(user);
-    for (const kind of ['tokens', 'sessions'] as const) {
-      for (const held of heldOf(owner, kind)) {
-        if (held.latestIatMs !== undefined && held.latestIatMs <= notBeforeMs) this.#forget(kind, held.key);
+    for (const table of [this.#tokens, this.#sessions]) {
+      for (const slot of table.slotsOf(owner)) {
+        const latestIatMs = table.latestIatMs(slot);
+        if (latestIatMs !== undefined && latestIatMs <= notBeforeMs) this.#forget(table, slot);
       }
     }
   }
 
-  /** Removes one token or session revocation from its map and from its user's list. */
-  #forget(kind: HeldKind, key: string): void {
-    const map = kind === 'tokens' ? this.#tokens : this.#sessions;
-    const held = map.get(key);
-    if (held === undefined) return;
-    map.delete(key);
-    const owner = this.#byUser.get(held.user)!;
-    unlink(owner, kind, held);
-    if (owner.count === 0) this.#byUser.delete(held.user);
+  /** Removes one token or session revocation from its table and from its user's list. */
+  #forget(table: HeldTable, slot: number): void {
+    const owner = table.remove(slot);
+    if (owner.count === 0) this.#byUser.delete(owner.user);
   }
 
   /** Takes over everything `other` holds, forgetting its own (a reloaded snapshot). */
   replaceWith(other: RevocationState): void {
     this.clear();
     for (const [user, entry] of other.#users) this.#users.set(user, entry);
-    for (const [jti, held] of other.#tokens) this.#hold('tokens', jti, held.user, held.expiresAtMs, held.latestIatMs);
-    for (const [sid, held] of other.#sessions) this.#hold('sessions', sid, held.user, held.expiresAtMs, held.latestIatMs);
+    for (const from of [other.#tokens, other.#sessions]) {
+      for (const slot of from.slots()) {
+        this.#hold(from.kind, from.keyOf(slot), from.ownerOf(slot).user, from.expiresAtMs(slot), from.latestIatMs(slot));
+      }
+    }
     for (const key of other.keys.all()) this.keys.apply({ seq: 0, kind: 'key', ...key });
   }
 
@@ -165,8 +166,9 @@ export class RevocationState implements SnapshotSink {
   latestHeldIatMs(user: string): number | undefined {
     const owner = this.#byUser.get(user);
     let latest: number | undefined;
-    for (const kind of ['tokens', 'sessions'] as const) {
-      for (const { latestIatMs } of heldOf(owner, kind)) {
+    for (const table of [this.#tokens, this.#sessions]) {
+      for (const slot of table.slotsOf(owner)) {
+        const latestIatMs = table.latestIatMs(slot);
         if (latestIatMs !== undefined && (latest === undefined || latestIatMs > latest)) latest = latestIatMs;
       }
     }
@@ -175,10 +177,10 @@ export class RevocationState implements SnapshotSink {
 
   purge(nowMs: number): number {
     let removed = this.keys.purge(nowMs);
-    for (const kind of ['tokens', 'sessions'] as const) {
-      for (const [key, held] of kind === 'tokens' ? this.#tokens : this.#sessions) {
-        if (held.expiresAtMs <= nowMs) {
-          this.#forget(kind, key);
+    for (const table of [this.#tokens, this.#sessions]) {
+      for (const slot of table.slots()) {
+        if (table.expiresAtMs(slot) <= nowMs) {
+          this.#forget(table, slot);
           removed++;
         }
       }
