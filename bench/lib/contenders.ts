@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BenchContext } from './context.js';
-import { atsInstance, post, removeInstance, startAts, type AtsInstance } from './ats.js';
+import { atsCli, atsInstance, post, removeInstance, startAts, type AtsInstance } from './ats.js';
 import { checkVerify } from './check.js';
 import { PEERS, seedRedis, startPeer, type PeerName } from './peers.js';
 import type { ServerProcess } from './proc.js';
@@ -32,6 +32,8 @@ export interface Contender {
   start(): Promise<ServerProcess>;
   /** Puts the revoked token into the contender's revocation state; checks correctness. */
   check(server: ServerProcess): Promise<void>;
+  /** The token to time with, when not the part's (known after check). */
+  token?(): string;
 }
 
 export function atsContender(instance: AtsInstance, tokens: VerifyTokens, label = 'ats-auth', nodeFlags: string[] = []): Contender {
@@ -44,6 +46,36 @@ export function atsContender(instance: AtsInstance, tokens: VerifyTokens, label 
       if (status !== 204) throw new Error(`ats-auth: logout of the revoked token got ${status}`);
       await checkVerify(label, server.url, { good: tokens.good, bad: tokens.bad, revoked: tokens.revoked.token });
     },
+  };
+}
+
+/**
+ * ats-auth verifying what a login hands out: a token with a `sid`, so each verify also checks
+ * the session and notes its last-seen time (SPEC §12), the work forged tokens without `sid` skip.
+ */
+export function atsSessionContender(instance: AtsInstance, tokens: VerifyTokens): Contender {
+  const plain = atsContender(instance, tokens, 'ats-auth, token of a login (sid)');
+  const user = 'bench-session';
+  const password = randomBytes(12).toString('base64url');
+  let token: string | undefined;
+  return {
+    ...plain,
+    name: 'ats-session',
+    async check(server) {
+      await plain.check(server);
+      if (token !== undefined) return;
+      await atsCli(instance, ['user', 'add', user], `${password}\n`);
+      const res = await fetch(`${server.url}/user/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: user, password }),
+      });
+      if (res.status !== 200) throw new Error(`ats-auth: login for the session token got ${res.status}`);
+      token = ((await res.json()) as { token: string }).token;
+      if (!JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid) throw new Error('ats-auth: the login token has no sid');
+      await checkVerify('ats-auth, token of a login', server.url, { good: { token, sub: user }, bad: tokens.bad, revoked: tokens.revoked.token });
+    },
+    token: () => token!,
   };
 }
 
@@ -92,7 +124,7 @@ export async function sideBySide(ctx: BenchContext, contenders: Contender[], tok
     // Alternate the order so no contender always runs right after the same neighbour.
     const order = rep % 2 === 0 ? contenders : [...contenders].reverse();
     for (const contender of order) {
-      const result = await timeVerify(ctx, contender, token);
+      const result = await timeVerify(ctx, contender, contender.token?.() ?? token);
       const known = best.get(contender.name);
       if (known === undefined) best.set(contender.name, result);
       // Noise only ever slows a run down: keep the best throughput and, separately, the least CPU per request.
