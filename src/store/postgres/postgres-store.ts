@@ -289,6 +289,9 @@ export function openPostgresStore(url: string): Store {
       }),
     endSession: (id, endedAtMs, leewayMs) =>
       guarded(async () => {
+        // Already ended (a repeated DELETE or logout): answer from the row, without the table lock.
+        const [known] = await sql.unsafe<RevocationRow[]>(SQL.findSessionRevocation, [id]);
+        if (known) return toEvent(known);
         const row = await sql.begin(async (tx) => {
           await tx.unsafe(SQL.lockRevocations);
           const [session] = await tx.unsafe<{ username: string; expires_at_ms: Int8; last_seen_at_ms: Int8 }[]>(SQL.endSession, [
