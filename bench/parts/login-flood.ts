@@ -9,7 +9,8 @@ import type { BenchContext } from '../lib/context.js';
 import { atsCli, atsInstance, removeInstance, startAts } from '../lib/ats.js';
 import { fmt, type PartResult } from '../lib/report.js';
 import { forgeToken } from '../lib/tokens.js';
-import { wrk, type WrkResult } from '../lib/wrk.js';
+import { PROBE_CONNECTIONS, probeIdleThenBeside } from '../lib/verify-probe.js';
+import type { WrkResult } from '../lib/wrk.js';
 
 const USER = 'bench-flood';
 /** Guesses in flight at once: twice libuv's default pool of 4, so hashing never waits for work. */
@@ -20,8 +21,6 @@ const LIMITS_OFF = {
   ATS_AUTH_THROTTLE_USER_LIMIT: '0',
   ATS_AUTH_THROTTLE_USER_CAP: '0',
 };
-/** The verify probe: well below saturation, so p99 shows blocking, not queueing. */
-const PROBE_CONNECTIONS = 4;
 
 export async function loginFloodPart(ctx: BenchContext): Promise<PartResult> {
   const duration = ctx.options.duration;
@@ -35,20 +34,18 @@ export async function loginFloodPart(ctx: BenchContext): Promise<PartResult> {
     for (let rep = 0; rep < ctx.options.reps; rep++) {
       const server = await startAts(instance);
       try {
-        const probe = { url: `${server.url}/user/verify`, connections: PROBE_CONNECTIONS, headers: { authorization: `Bearer ${token}` } };
         const flood = {
           url: `${server.url}/user/login`,
           connections: FLOOD_CONNECTIONS,
           body: JSON.stringify({ username: USER, password: 'a wrong guess' }),
           allowErrors: true,
         };
-        await wrk({ ...probe, durationS: 1 });
-        idle.push(await wrk({ ...probe, durationS: duration }));
-        const [verify, attack] = await Promise.all([wrk({ ...probe, durationS: duration }), wrk({ ...flood, durationS: duration + 1 })]);
-        during.push(verify!);
-        floods.push(attack!);
-        if (attack!.errors !== attack!.requests) throw new Error(`the flood got ${attack!.requests - attack!.errors} logins through`);
-        ctx.progress(`verify p99 idle ${idle.at(-1)!.p99Ms} ms, during ${attack!.rps.toFixed(0)} bad logins/s ${verify!.p99Ms} ms`);
+        const runs = await probeIdleThenBeside(server.url, token, flood, duration);
+        idle.push(runs.idle);
+        during.push(runs.during);
+        floods.push(runs.load);
+        if (runs.load.errors !== runs.load.requests) throw new Error(`the flood got ${runs.load.requests - runs.load.errors} logins through`);
+        ctx.progress(`verify p99 idle ${runs.idle.p99Ms} ms, during ${runs.load.rps.toFixed(0)} bad logins/s ${runs.during.p99Ms} ms`);
       } finally {
         await server.stop();
       }

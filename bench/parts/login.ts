@@ -12,6 +12,7 @@ import { pinned, SERVER_CORES } from '../lib/pinning.js';
 import { run } from '../lib/proc.js';
 import { fmt, type PartResult } from '../lib/report.js';
 import { forgeToken } from '../lib/tokens.js';
+import { PROBE_CONNECTIONS, probeIdleThenBeside } from '../lib/verify-probe.js';
 import { wrk, type WrkResult } from '../lib/wrk.js';
 import { backendRows } from './login-backends.js';
 import { refreshRows } from './login-refresh.js';
@@ -20,8 +21,6 @@ const USER = 'bench-login';
 const PASSWORD = 'correct horse battery staple';
 /** In flight at once: twice libuv's default pool of 4, so the pool never waits for work. */
 const LOGIN_CONNECTIONS = 8;
-/** The verify probe's load while logins run: well below saturation, so p99 shows blocking, not queueing. */
-const PROBE_CONNECTIONS = 4;
 
 export async function loginPart(ctx: BenchContext): Promise<PartResult> {
   const duration = ctx.options.duration;
@@ -51,19 +50,17 @@ export async function loginPart(ctx: BenchContext): Promise<PartResult> {
           connections: LOGIN_CONNECTIONS,
           body: JSON.stringify({ username: USER, password: PASSWORD }),
         };
-        const probe = { url: `${server.url}/user/verify`, connections: PROBE_CONNECTIONS, headers: { authorization: `Bearer ${token}` } };
         const check = await fetch(loginLoad.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: loginLoad.body });
         if (check.status !== 200) throw new Error(`login got ${check.status}`);
-        await wrk({ ...probe, durationS: 1 });
         const cpuBefore = server.cpuSeconds();
         logins.push(await wrk({ ...loginLoad, durationS: duration }));
         loginCpuMs.push(((server.cpuSeconds() - cpuBefore) * 1000) / logins.at(-1)!.requests);
         ctx.progress(`login: ${logins.at(-1)!.rps.toFixed(1)}/s, ${loginCpuMs.at(-1)!.toFixed(1)} ms CPU each`);
-        idle.push(await wrk({ ...probe, durationS: duration }));
-        const [during, loginsDuring] = await Promise.all([wrk({ ...probe, durationS: duration }), wrk({ ...loginLoad, durationS: duration + 1 })]);
-        storm.push(during!);
-        stormLogins.push(loginsDuring!);
-        ctx.progress(`verify p99 idle ${idle.at(-1)!.p99Ms} ms, during the login storm ${during!.p99Ms} ms`);
+        const runs = await probeIdleThenBeside(server.url, token, loginLoad, duration);
+        idle.push(runs.idle);
+        storm.push(runs.during);
+        stormLogins.push(runs.load);
+        ctx.progress(`verify p99 idle ${runs.idle.p99Ms} ms, during the login storm ${runs.during.p99Ms} ms`);
       } finally {
         await server.stop();
       }
