@@ -1,8 +1,14 @@
 /**
  * Token or session revocations as the state holds them: one table per kind, a slot per
- * revocation, its fields in parallel arrays, each slot threaded on a list of its user's slots.
- * Columns rather than an object per revocation: at 10^6 revocations an object each (with its
- * boxed numbers) was ~60 MiB more memory and most of the start-up load in allocation and GC (#15).
+ * revocation, its fields in parallel typed arrays, each slot threaded on a list of its user's
+ * slots, and an open-addressing index from a 64-bit hash of the key (jti, digest or session id)
+ * to the slot. No object, string or Map entry per revocation: at 10^6 revocations those were
+ * ~100 MiB and most of the start-up load in allocation, hashing into a Map and GC (#15).
+ *
+ * Keys are known by their hash only. Two keys with the same 64-bit hash would be one revocation:
+ * a token whose jti collides with a revoked one is refused (never the other way round). jtis and
+ * session ids are random and chosen by the service, digests are SHA-256; with 10^6 revocations
+ * the chance that a given token collides is about 10^6 / 2^64 ≈ 5·10^-14.
  */
 
 /** One user's held revocations: the head slot of their list in each table, and how many in all. */
@@ -19,40 +25,84 @@ export const NONE = -1;
 
 export type HeldKind = 'tokens' | 'sessions';
 
-const INITIAL_CAPACITY = 1024;
+/** A key's 64-bit hash as two unsigned 32-bit halves. */
+export interface KeyHash {
+  hi: number;
+  lo: number;
+}
+
+/**
+ * cyrb53's mixing (public domain, bryc), both 32-bit halves kept: a table hash, not a MAC. The
+ * keys are not chosen by clients (see the file comment), so no secret seed is needed.
+ */
+export function hashKey(key: string, into: KeyHash): KeyHash {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < key.length; i++) {
+    const ch = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  into.hi = h1 >>> 0;
+  into.lo = h2 >>> 0;
+  return into;
+}
+
+const INITIAL_SLOTS = 1024;
+/** Index entries: a slot number, or one of these. */
+const EMPTY = -1;
+const DELETED = -2;
 
 export class HeldTable {
-  /** key (jti, digest or session id) → slot. */
-  readonly #slots = new Map<string, number>();
-  #keys: (string | undefined)[] = [];
-  #owners: (UserHeld | undefined)[] = [];
+  // The slot columns.
+  #hashHi = new Uint32Array(INITIAL_SLOTS);
+  #hashLo = new Uint32Array(INITIAL_SLOTS);
   /** When each stops mattering (its last token's expiry). */
-  #expiresAtMs = new Float64Array(INITIAL_CAPACITY);
+  #expiresAtMs = new Float64Array(INITIAL_SLOTS);
   /** The latest iat of any token it refuses; NaN for rows written before it was recorded. */
-  #latestIatMs = new Float64Array(INITIAL_CAPACITY);
-  #prev = new Int32Array(INITIAL_CAPACITY);
-  #next = new Int32Array(INITIAL_CAPACITY);
-  /** Slots given back by remove(), reused before the table grows. */
+  #latestIatMs = new Float64Array(INITIAL_SLOTS);
+  #prev = new Int32Array(INITIAL_SLOTS);
+  #next = new Int32Array(INITIAL_SLOTS);
+  /** Each slot's user; undefined for a free slot. */
+  #owners: (UserHeld | undefined)[] = [];
+  /** Slots given back by remove(), reused before new ones. */
   #free: number[] = [];
   /** Slots ever handed out (the high-water mark). */
   #used = 0;
 
+  /** hash → slot, linear probing; at most half full, counting DELETED marks. */
+  #index = new Int32Array(2 * INITIAL_SLOTS).fill(EMPTY);
+  #live = 0;
+  #deleted = 0;
+  /** Scratch for hashKey, so a lookup allocates nothing. */
+  readonly #hash: KeyHash = { hi: 0, lo: 0 };
+
   constructor(readonly kind: HeldKind) {}
 
   get size(): number {
-    return this.#slots.size;
+    return this.#live;
   }
 
   has(key: string): boolean {
-    return this.#slots.has(key);
+    return this.slotOf(key) !== undefined;
   }
 
   slotOf(key: string): number | undefined {
-    return this.#slots.get(key);
+    const { hi, lo } = hashKey(key, this.#hash);
+    return this.slotOfHash(hi, lo);
   }
 
-  keyOf(slot: number): string {
-    return this.#keys[slot]!;
+  slotOfHash(hi: number, lo: number): number | undefined {
+    const at = this.#find(hi, lo);
+    return at === NONE ? undefined : this.#index[at];
+  }
+
+  hashOf(slot: number): KeyHash {
+    return { hi: this.#hashHi[slot]!, lo: this.#hashLo[slot]! };
   }
 
   ownerOf(slot: number): UserHeld {
@@ -73,11 +123,12 @@ export class HeldTable {
     return Number.isNaN(latest) ? undefined : latest;
   }
 
-  /** Holds a new revocation, linked first on its owner's list. The key must not be held yet. */
-  add(key: string, owner: UserHeld, expiresAtMs: number, latestIatMs: number | undefined): void {
-    const slot = this.#free.pop() ?? this.#grow();
-    this.#slots.set(key, slot);
-    this.#keys[slot] = key;
+  /** Holds a new revocation, linked first on its owner's list. Its hash must not be held yet. */
+  add(hi: number, lo: number, owner: UserHeld, expiresAtMs: number, latestIatMs: number | undefined): void {
+    if ((this.#live + this.#deleted + 1) * 2 > this.#index.length) this.#reindex();
+    const slot = this.#free.pop() ?? this.#newSlot();
+    this.#hashHi[slot] = hi;
+    this.#hashLo[slot] = lo;
     this.#owners[slot] = owner;
     this.#expiresAtMs[slot] = expiresAtMs;
     this.#latestIatMs[slot] = latestIatMs ?? NaN;
@@ -87,6 +138,8 @@ export class HeldTable {
     if (head !== NONE) this.#prev[head] = slot;
     owner[this.kind] = slot;
     owner.count++;
+    this.#place(slot);
+    this.#live++;
   }
 
   /** Forgets the revocation in that slot and unlinks it from its owner's list; returns the owner. */
@@ -98,8 +151,9 @@ export class HeldTable {
     else owner[this.kind] = next;
     if (next !== NONE) this.#prev[next] = prev;
     owner.count--;
-    this.#slots.delete(this.#keys[slot]!);
-    this.#keys[slot] = undefined;
+    this.#index[this.#find(this.#hashHi[slot]!, this.#hashLo[slot]!)] = DELETED;
+    this.#live--;
+    this.#deleted++;
     this.#owners[slot] = undefined;
     this.#free.push(slot);
     return owner;
@@ -116,22 +170,57 @@ export class HeldTable {
 
   /** Every held slot; the one just visited may be removed meanwhile. */
   *slots(): Generator<number> {
-    for (const slot of this.#slots.values()) yield slot;
+    for (let slot = 0; slot < this.#used; slot++) if (this.#owners[slot] !== undefined) yield slot;
   }
 
   clear(): void {
-    this.#slots.clear();
-    this.#keys = [];
     this.#owners = [];
     this.#free = [];
     this.#used = 0;
+    this.#index = new Int32Array(2 * INITIAL_SLOTS).fill(EMPTY);
+    this.#live = 0;
+    this.#deleted = 0;
+  }
+
+  /** The index position holding the slot with that hash, or NONE. */
+  #find(hi: number, lo: number): number {
+    const mask = this.#index.length - 1;
+    for (let at = lo & mask; ; at = (at + 1) & mask) {
+      const slot = this.#index[at]!;
+      if (slot === EMPTY) return NONE;
+      if (slot !== DELETED && this.#hashLo[slot] === lo && this.#hashHi[slot] === hi) return at;
+    }
+  }
+
+  /** Puts the slot in the index at the first free position of its probe sequence. */
+  #place(slot: number): void {
+    const mask = this.#index.length - 1;
+    for (let at = this.#hashLo[slot]! & mask; ; at = (at + 1) & mask) {
+      const entry = this.#index[at]!;
+      if (entry === EMPTY || entry === DELETED) {
+        if (entry === DELETED) this.#deleted--;
+        this.#index[at] = slot;
+        return;
+      }
+    }
+  }
+
+  /** A fresh index sized for the live slots (dropping DELETED marks), a quarter full or less. */
+  #reindex(): void {
+    let size = 2 * INITIAL_SLOTS;
+    while (size < 4 * (this.#live + 1)) size *= 2;
+    this.#index = new Int32Array(size).fill(EMPTY);
+    this.#deleted = 0;
+    for (let slot = 0; slot < this.#used; slot++) if (this.#owners[slot] !== undefined) this.#place(slot);
   }
 
   /** A fresh slot at the end, doubling the columns when they are full. */
-  #grow(): number {
+  #newSlot(): number {
     const slot = this.#used++;
     if (slot === this.#expiresAtMs.length) {
       const capacity = slot * 2;
+      this.#hashHi = resized(this.#hashHi, new Uint32Array(capacity));
+      this.#hashLo = resized(this.#hashLo, new Uint32Array(capacity));
       this.#expiresAtMs = resized(this.#expiresAtMs, new Float64Array(capacity));
       this.#latestIatMs = resized(this.#latestIatMs, new Float64Array(capacity));
       this.#prev = resized(this.#prev, new Int32Array(capacity));
@@ -141,7 +230,7 @@ export class HeldTable {
   }
 }
 
-function resized<T extends Float64Array | Int32Array>(from: T, to: T): T {
+function resized<T extends Float64Array | Int32Array | Uint32Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }

@@ -8,7 +8,7 @@
  */
 import type { KeyEvent, RevocationEvent, SnapshotSink } from '../store/index.js';
 import { KeyRing } from '../tokens/key-pairs/ring.js';
-import { HeldTable, NONE, type HeldKind, type UserHeld } from './held.js';
+import { hashKey, HeldTable, NONE, type HeldKind, type KeyHash, type UserHeld } from './held.js';
 
 export interface RevocationCheck {
   sub: string;
@@ -35,6 +35,8 @@ export class RevocationState implements SnapshotSink {
    * revoker bounds is O(1) to read, and a not-before visits only its user's entries.
    */
   readonly #byUser = new Map<string, UserHeld>();
+  /** Scratch for hashKey, so holding a revocation allocates nothing for its hash. */
+  readonly #scratch: KeyHash = { hi: 0, lo: 0 };
   /** The signing keys (§11) as the feed last described them. */
   readonly keys = new KeyRing();
 
@@ -76,9 +78,14 @@ export class RevocationState implements SnapshotSink {
    * revocations folded into a not-before do not come back one by one from the feed.
    */
   #hold(kind: HeldKind, key: string, user: string, expiresAtMs: number, latestIatMs: number | undefined): void {
+    const { hi, lo } = hashKey(key, this.#scratch);
+    this.#holdHashed(kind, hi, lo, user, expiresAtMs, latestIatMs);
+  }
+
+  #holdHashed(kind: HeldKind, hi: number, lo: number, user: string, expiresAtMs: number, latestIatMs: number | undefined): void {
     if (this.#covers(user, latestIatMs)) return;
     const table = this.#table(kind);
-    const known = table.slotOf(key);
+    const known = table.slotOfHash(hi, lo);
     if (known !== undefined) {
       // The same revocation again (a snapshot overlapping the feed): keep the later expiry.
       table.extend(known, expiresAtMs);
@@ -86,7 +93,7 @@ export class RevocationState implements SnapshotSink {
     }
     let owner = this.#byUser.get(user);
     if (owner === undefined) this.#byUser.set(user, (owner = { user, count: 0, tokens: NONE, sessions: NONE }));
-    table.add(key, owner, expiresAtMs, latestIatMs);
+    table.add(hi, lo, owner, expiresAtMs, latestIatMs);
   }
 
   #table(kind: HeldKind): HeldTable {
@@ -123,7 +130,8 @@ export class RevocationState implements SnapshotSink {
     for (const [user, entry] of other.#users) this.#users.set(user, entry);
     for (const from of [other.#tokens, other.#sessions]) {
       for (const slot of from.slots()) {
-        this.#hold(from.kind, from.keyOf(slot), from.ownerOf(slot).user, from.expiresAtMs(slot), from.latestIatMs(slot));
+        const { hi, lo } = from.hashOf(slot);
+        this.#holdHashed(from.kind, hi, lo, from.ownerOf(slot).user, from.expiresAtMs(slot), from.latestIatMs(slot));
       }
     }
     for (const key of other.keys.all()) this.keys.apply({ seq: 0, kind: 'key', ...key });

@@ -31,6 +31,9 @@ import type {
   UserStore,
 } from '../ports.js';
 
+/** Rows per page when loading the snapshot (see activeTokens). */
+const SNAPSHOT_PAGE = 5000;
+
 const SQL = {
   createMigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)`,
@@ -78,15 +81,16 @@ const SQL = {
     ON CONFLICT (id) DO UPDATE SET max_lifetime_ms = excluded.max_lifetime_ms
     WHERE excluded.max_lifetime_ms > token_bounds.max_lifetime_ms`,
   changesSince: 'SELECT * FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?',
-  // The snapshot, kind by kind with only the columns each needs. Not-befores first: the state
-  // then skips the revocations they already cover. `+expires_at_ms` keeps the planner off the
-  // expiry index (nearly every row is live; a lookup per row); tokens scan the table in its order.
+  // The snapshot, kind by kind with only the columns each needs, in pages along seq (the rowid):
+  // all() of a page costs a third less per row than iterate(), row by row. Not-befores first: the
+  // state then skips the revocations they already cover. `+expires_at_ms` keeps the planner on
+  // the rowid range rather than the expiry index (nearly every row is live: a lookup per row).
   activeUsers: `SELECT seq, username, not_before_ms, expires_at_ms FROM revocations
-    WHERE kind = 'user' AND +expires_at_ms > ?`,
-  activeTokens: `SELECT seq, jti, username, expires_at_ms, latest_iat_ms FROM revocations NOT INDEXED
-    WHERE kind = 'token' AND expires_at_ms > ?`,
+    WHERE seq > ? AND kind = 'user' AND +expires_at_ms > ? ORDER BY seq LIMIT ${SNAPSHOT_PAGE}`,
+  activeTokens: `SELECT seq, jti, username, expires_at_ms, latest_iat_ms FROM revocations
+    WHERE seq > ? AND kind = 'token' AND +expires_at_ms > ? ORDER BY seq LIMIT ${SNAPSHOT_PAGE}`,
   activeSessions: `SELECT seq, session_id, username, expires_at_ms, latest_iat_ms FROM revocations
-    WHERE kind = 'session' AND +expires_at_ms > ?`,
+    WHERE seq > ? AND kind = 'session' AND +expires_at_ms > ? ORDER BY seq LIMIT ${SNAPSHOT_PAGE}`,
   revocationsOf: 'SELECT * FROM revocations WHERE username = ? AND expires_at_ms > ? ORDER BY seq',
   lastAssignedSeq: "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'revocations'), 0) AS seq",
   purgeRevocations: 'DELETE FROM revocations WHERE expires_at_ms <= ?',
@@ -340,19 +344,30 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     return row;
   });
 
+  /** The rows of a paged snapshot query (seq first), page after page; inside snapshotTx's transaction. */
+  function* pages<Row extends [number, ...unknown[]]>(sql: string, nowMs: number): Generator<Row> {
+    const page = stmt<[number, number], Row>(sql).raw(true);
+    for (let after = 0; ; ) {
+      const rows = page.all(after, nowMs) as Row[];
+      yield* rows;
+      if (rows.length < SNAPSHOT_PAGE) return;
+      after = rows.at(-1)![0];
+    }
+  }
+
   // One read transaction: the cursor and every kind as of one instant.
   const snapshotTx = db.transaction((nowMs: number, sink: SnapshotSink) => {
     // The cursor is the last seq ever assigned, so rows purged before now are not re-read.
     const cursor = stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq;
     for (const row of stmt<[number], KeyRow>(SQL.listKeys).all(nowMs)) sink.key(toKeyEvent(row));
-    // Streamed, never materialised (10^6 rows), as raw arrays: a third cheaper than row objects.
-    for (const [seq, user, notBeforeMs, expiresAtMs] of stmt<[number], UserTuple>(SQL.activeUsers).raw(true).iterate(nowMs)) {
+    // Read a page at a time, never materialised whole (10^6 rows), as raw arrays: a third cheaper than row objects.
+    for (const [seq, user, notBeforeMs, expiresAtMs] of pages<UserTuple>(SQL.activeUsers, nowMs)) {
       sink.user(seq, user, notBeforeMs, expiresAtMs);
     }
-    for (const [seq, jti, user, expiresAtMs, latestIatMs] of stmt<[number], HeldTuple>(SQL.activeTokens).raw(true).iterate(nowMs)) {
+    for (const [seq, jti, user, expiresAtMs, latestIatMs] of pages<HeldTuple>(SQL.activeTokens, nowMs)) {
       sink.token(seq, jti, user, expiresAtMs, latestIatMs ?? undefined);
     }
-    for (const [seq, sid, user, expiresAtMs, latestIatMs] of stmt<[number], HeldTuple>(SQL.activeSessions).raw(true).iterate(nowMs)) {
+    for (const [seq, sid, user, expiresAtMs, latestIatMs] of pages<HeldTuple>(SQL.activeSessions, nowMs)) {
       sink.session(seq, sid, user, expiresAtMs, latestIatMs ?? undefined);
     }
     return cursor;
