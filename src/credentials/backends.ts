@@ -1,12 +1,13 @@
-/** Builds the configured backends (ATS_AUTH_CREDENTIALS, in order) and the chain over them. */
+/**
+ * Builds the configured backends (ATS_AUTH_CREDENTIALS, in order) and the chain over them. The
+ * directory backends are imported only when configured: their modules (ldapts and the rest) are
+ * start-up time for every instance that does not use them.
+ */
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { UserStore } from '../store/index.js';
 import { createBuiltinBackend } from './builtin.js';
 import { createCredentialChain, type CredentialObserver } from './chain.js';
-import { createHtpasswdBackend } from './htpasswd.js';
-import { createKeystoneBackend } from './keystone.js';
-import { createLdapBackend } from './ldap.js';
 import type { PasswordHasher } from './password-hash.js';
 import type { CredentialBackend, CredentialVerifier } from './port.js';
 
@@ -22,10 +23,13 @@ export async function createCredentials(
         case 'builtin':
           backends.push(await createBuiltinBackend(deps.users, deps.hasher));
           break;
-        case 'htpasswd':
+        case 'htpasswd': {
+          const { createHtpasswdBackend } = await import('./htpasswd.js');
           backends.push(await createHtpasswdBackend({ file: config.htpasswdFile!, hasher: deps.hasher, logger }));
           break;
-        case 'ldap':
+        }
+        case 'ldap': {
+          const { createLdapBackend } = await import('./ldap.js');
           backends.push(
             createLdapBackend(
               {
@@ -44,7 +48,9 @@ export async function createCredentials(
             ),
           );
           break;
-        case 'keystone':
+        }
+        case 'keystone': {
+          const { createKeystoneBackend } = await import('./keystone.js');
           backends.push(
             createKeystoneBackend({
               url: config.keystoneUrl!,
@@ -55,6 +61,7 @@ export async function createCredentials(
             }),
           );
           break;
+        }
       }
     }
   } catch (error) {

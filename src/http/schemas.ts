@@ -1,5 +1,5 @@
 /** Route schemas: validation, TypeScript types and response serialization from one source. */
-import { Type } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS } from '../auth/input-rules.js';
 import { errorResponse } from './openapi-operation.js';
 
@@ -111,7 +111,7 @@ const Session = Type.Object(
 );
 
 const SessionListSchema = Type.Array(Session, { description: "The caller's live sessions, newest first." });
-export type SessionList = import('@fastify/type-provider-typebox').Static<typeof SessionListSchema>;
+export type SessionList = import('typebox').Static<typeof SessionListSchema>;
 
 const callerUnauthenticated = errorResponse(
   '`invalid_token`: no trusted X-Auth-UserId and no token /user/verify would accept.',
