@@ -28,7 +28,7 @@ import {
   requestObserver,
   verifyOutcomes,
 } from './metrics/index.js';
-import { createRevoker, RevocationFeed, RevocationState, startPurger, type Revoker } from './revocation/index.js';
+import { createRevoker, RevocationFeed, RevocationState, startCheckpoints, startPurger, type Revoker } from './revocation/index.js';
 import { createRefresh, createSessions, LastSeen, type Refresh, type Sessions } from './sessions/index.js';
 import { openStore, type Store } from './store/index.js';
 import { RevocationHub } from './stream/hub.js';
@@ -254,6 +254,7 @@ export async function startServer(
   core = await createCore(config, logger, clock, { observeCredentials: credentialObserver(metrics) });
   feed = new RevocationFeed({
     store: core.store.revocations,
+    checkpoints: core.store.checkpoints,
     signal: core.store.changeSignal,
     state: core.state,
     clock,
@@ -283,6 +284,7 @@ export async function startServer(
   hub = streamHub;
   const metricsText = expose(metrics.registry);
   let stopPurger = () => {};
+  let stopCheckpoints = async () => {};
   let rotationTimer: NodeJS.Timeout | undefined;
   let app: FastifyInstance | undefined;
   let metricsApp: FastifyInstance | undefined;
@@ -292,6 +294,7 @@ export async function startServer(
     if (app) await drain(app);
     if (metricsApp) await drain(metricsApp);
     stopPurger();
+    await stopCheckpoints();
     await core!.lastSeen.stop();
     clearInterval(rotationTimer);
     core?.signers.stop();
@@ -383,6 +386,18 @@ export async function startServer(
       },
       announce,
     );
+    // After the announcement: a checkpoint due now is written while the server already answers.
+    if (core.store.checkpoints !== undefined) {
+      const started = feed;
+      stopCheckpoints = startCheckpoints({
+        store: core.store.checkpoints,
+        state: core.state,
+        cursor: () => started.cursor,
+        everyRows: config.checkpointRows,
+        intervalMs: PURGE_INTERVAL_MS,
+        logger,
+      });
+    }
     const server = app;
     return {
       app: server,

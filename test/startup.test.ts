@@ -4,7 +4,7 @@ import { statSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { spawn } from 'node:child_process';
-import { BIN, baseEnv, freshDataDir, runCli, startServer } from './support/server.js';
+import { BIN, baseEnv, freshDataDir, removeDir, runCli, startServer } from './support/server.js';
 import { STORES, storeEnv } from './support/stores.js';
 
 function serveOnce(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -132,6 +132,60 @@ for (const kind of STORES) {
       }
     });
   });
+}
+
+describe('revocation checkpoint [sqlite]', () => {
+  /** The fields of the server's log line with that message. */
+  const logged = (server: { logs: string[] }, msg: string) =>
+    server.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === msg);
+
+  test('a restart loads the checkpoint a previous start wrote, then the log after it: every revocation holds', async () => {
+    const dataDir = freshDataDir();
+    const env = { ATS_AUTH_CHECKPOINT_ROWS: '2' };
+    let server = await startServer({ dataDir, env });
+    try {
+      await server.addUser('gus', 'gus-passw0rd');
+      await server.addUser('hana', 'hana-passw0rd');
+      const [first, second, later, kept] = [
+        await server.login('gus', 'gus-passw0rd'),
+        await server.login('gus', 'gus-passw0rd'),
+        await server.login('gus', 'gus-passw0rd'),
+        await server.login('gus', 'gus-passw0rd'),
+      ];
+      const hanaOld = await server.login('hana', 'hana-passw0rd');
+      for (const token of [first, second]) assert.equal((await server.post('/user/logout', { headers: { authorization: `Bearer ${token}` } })).status, 204);
+      assert.equal((await server.post('/user/logout_all', { headers: { 'x-auth-userid': 'hana' } })).status, 204);
+      assert.equal(await server.stop(), 0);
+      assert.deepEqual(logged(server, 'revocation state loaded').map((l) => l.checkpoint), [null], 'nothing to checkpoint at the first start');
+
+      // The log grew past the threshold: this start reads every row and then writes a checkpoint.
+      server = await startServer({ dataDir, env });
+      const written = await waitFor(() => logged(server, 'revocation checkpoint written')[0]);
+      assert.equal(logged(server, 'revocation state loaded')[0]!.checkpoint, null);
+      assert.equal(written.revocations, 2, 'the two ended sessions (the logout_all is a not-before)');
+      assert.equal((await server.post('/user/logout', { headers: { authorization: `Bearer ${later}` } })).status, 204);
+      assert.equal(await server.stop(), 0);
+
+      server = await startServer({ dataDir, env });
+      const loaded = logged(server, 'revocation state loaded')[0]!;
+      assert.equal(loaded.checkpoint, written.cursor, 'started from the checkpoint');
+      assert.ok((loaded.cursor as number) > (written.cursor as number), 'and read the log after it');
+      for (const token of [first, second, later, hanaOld]) assert.equal((await server.verify(token)).status, 401);
+      assert.equal((await server.verify(kept)).status, 200);
+      assert.ok(await server.login('hana', 'hana-passw0rd'), 'a new login of a signed-out user works');
+    } finally {
+      await server.stop();
+      removeDir(dataDir);
+    }
+  });
+});
+
+async function waitFor<T>(read: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  for (const until = Date.now() + timeoutMs; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+    const value = read();
+    if (value !== undefined) return value;
+  }
+  throw new Error('timed out waiting');
 }
 
 test('CLI with a bad setting exits non-zero with the problem on stderr', async () => {

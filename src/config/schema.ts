@@ -68,6 +68,12 @@ export interface Config {
   maxRevocationsPerUser: number;
   /** How often a session's last-seen time is written to the store (coalesced; never per verify). */
   lastSeenIntervalMs: number;
+  /**
+   * Rows the revocation log may grow past the stored checkpoint of the revocation state before a
+   * process writes a new one (SQLite; 0: never write one). A start reads the checkpoint and the
+   * rows after it (#15).
+   */
+  checkpointRows: number;
 
   /** Failed logins are counted over this sliding window (§6). */
   throttleWindowSeconds: number;
@@ -387,6 +393,12 @@ export const SETTINGS: { [K in keyof Config]: Setting<K> } = {
     env: 'ATS_AUTH_MAX_REVOCATIONS_PER_USER',
     default: 1000,
     parse: integer(1, 1_000_000),
+  },
+  checkpointRows: {
+    key: 'checkpointRows',
+    env: 'ATS_AUTH_CHECKPOINT_ROWS',
+    default: 50_000,
+    parse: integer(0, 1_000_000_000),
   },
   lastSeenIntervalMs: {
     key: 'lastSeenIntervalMs',

@@ -5,7 +5,8 @@
  * loop the core it needs, so verify's latency stays near idle while logins wait their turn.
  * Jobs queue in order; a thread that dies fails its job (never a hang) and is replaced.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { moduleWorker } from '../module-worker.js';
 
 type HashInput = { op: 'hash'; password: string };
 type VerifyInput = { op: 'verify'; hash: string; password: string };
@@ -63,13 +64,7 @@ export class HashPool {
   }
 
   #spawn(): Worker {
-    const worker = import.meta.url.endsWith('.ts')
-      ? // Under tsx (the unit tests) the worker is TypeScript too, and a worker does not inherit tsx's loader.
-        new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./hash-worker.ts', import.meta.url).href)}); })`, {
-          eval: true,
-          workerData: { nice: this.#options.nice },
-        })
-      : new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: { nice: this.#options.nice } });
+    const worker = moduleWorker(import.meta.url, './hash-worker', { workerData: { nice: this.#options.nice } });
     this.#workers++;
     worker.on('message', (reply: HashReply) => {
       const current = this.#busy.get(worker);

@@ -1,7 +1,7 @@
 /**
  * The feed follower against each real store: when the log goes backwards (a restored database,
  * a reset sequence, a new SQLite file) it reloads the state instead of waiting, past the new
- * events, for seqs above its old cursor.
+ * events, for seqs above its old cursor; on SQLite, a start from the stored checkpoint.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { STORES, storeEnv, type StoreKind } from '../../test/support/stores.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { Store } from '../store/ports.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { CHECKPOINT_FORMAT } from './checkpoint.js';
 import { RevocationFeed } from './feed.js';
 import { RevocationState } from './state.js';
 
@@ -97,3 +98,84 @@ for (const kind of STORES) {
     });
   });
 }
+
+describe('revocation feed with a checkpoint [sqlite]', () => {
+  let db: Awaited<ReturnType<typeof backend>>;
+  const now = Date.now();
+  const warnings: string[] = [];
+  const logger = { warn: (...args: unknown[]) => void warnings.push(String(args[1])), info: () => {} };
+
+  before(async () => {
+    db = await backend('sqlite');
+    await db.writer.migrate();
+  });
+  after(async () => {
+    for (const store of [db.follower, db.writer] as Store[]) await store.close();
+    await db.drop();
+  });
+
+  /** A feed started on a fresh state; its state and cursor. */
+  async function started() {
+    const state = new RevocationState();
+    const feed = new RevocationFeed({
+      store: db.follower.revocations,
+      checkpoints: db.follower.checkpoints,
+      signal: undefined,
+      state,
+      clock: { now: () => Date.now() },
+      pollMs: 60_000,
+      staleMs: 120_000,
+      logger,
+    });
+    await feed.start();
+    await feed.stop();
+    return { state, cursor: feed.cursor, refused: (jti: string) => state.isRevoked({ sub: 'u', revocationId: jti, iatMs: now - HOUR }) };
+  }
+
+  test('a start loads the checkpoint and then the log after its cursor', async () => {
+    for (const jti of ['a', 'b']) await db.writer.revocations.revokeToken({ jti, user: 'u', expiresAtMs: now + HOUR });
+    const at = await started();
+    // Something only the checkpoint holds shows that the start read it rather than the rows.
+    at.state.apply({ seq: 0, kind: 'token', jti: 'only-in-checkpoint', user: 'u', expiresAtMs: now + HOUR });
+    await db.writer.checkpoints!.write({ cursor: at.cursor, format: CHECKPOINT_FORMAT, body: at.state.checkpoint() });
+    assert.equal(await db.follower.checkpoints!.cursor(), at.cursor);
+    await db.writer.revocations.revokeToken({ jti: 'c', user: 'u', expiresAtMs: now + HOUR });
+    await db.writer.revocations.revokeUser({ user: 'w', notBeforeMs: now, expiresAtMs: now + HOUR });
+
+    const next = await started();
+    assert.deepEqual(['a', 'b', 'only-in-checkpoint', 'c'].map(next.refused), [true, true, true, true]);
+    assert.equal(next.state.notBeforeMs('w'), now, 'a not-before written after the checkpoint');
+    assert.equal(next.refused('d'), false);
+    assert.equal(next.cursor, at.cursor + 2);
+  });
+
+  test('the stored checkpoint never goes back to an earlier cursor, but one of another format replaces it', async () => {
+    const state = new RevocationState();
+    const cursor = await db.follower.checkpoints!.cursor();
+    await db.writer.checkpoints!.write({ cursor: cursor - 1, format: CHECKPOINT_FORMAT, body: state.checkpoint() });
+    assert.equal(await db.follower.checkpoints!.cursor(), cursor);
+    await db.writer.checkpoints!.write({ cursor: 1, format: CHECKPOINT_FORMAT + 1, body: new Uint8Array([1, 2, 3]) });
+    const stored = await db.follower.checkpoints!.read();
+    assert.deepEqual([stored!.cursor, stored!.format, [...stored!.body]], [1, CHECKPOINT_FORMAT + 1, [1, 2, 3]]);
+    warnings.length = 0;
+    const next = await started();
+    assert.deepEqual(['a', 'b', 'c', 'only-in-checkpoint'].map(next.refused), [true, true, true, false], 'a checkpoint of another format is not read: the rows are');
+  });
+
+  test('a damaged checkpoint, or one ahead of the log, is passed over for the rows, with a warning', async () => {
+    const head = await db.follower.revocations.headSeq();
+    const withExtra = new RevocationState();
+    withExtra.apply({ seq: 0, kind: 'token', jti: 'only-in-checkpoint', user: 'u', expiresAtMs: now + HOUR });
+    for (const [label, checkpoint] of [
+      ['ahead of the log', { cursor: head + 1000, format: CHECKPOINT_FORMAT, body: withExtra.checkpoint() }],
+      ['damaged', { cursor: head + 2000, format: CHECKPOINT_FORMAT, body: withExtra.checkpoint().slice(0, 40) }],
+    ] as const) {
+      await db.writer.checkpoints!.write(checkpoint);
+      warnings.length = 0;
+      const next = await started();
+      assert.deepEqual(['a', 'b', 'c', 'only-in-checkpoint'].map(next.refused), [true, true, true, false], label);
+      assert.equal(next.cursor, head, label);
+      assert.equal(warnings.length, 1, label);
+    }
+  });
+});

@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { ChangeSignal, RevocationEvent, RevocationStore } from '../store/index.js';
+import type { ChangeSignal, CheckpointStore, RevocationEvent, RevocationStore } from '../store/index.js';
+import { CHECKPOINT_FORMAT } from './checkpoint.js';
 import { RevocationState } from './state.js';
 
 const PAGE_SIZE = 1000;
@@ -34,6 +35,8 @@ export class RevocationFeed {
   constructor(
     private readonly deps: {
       store: RevocationStore;
+      /** Where a checkpoint of the state may be kept; start() loads it and then only the log after it. */
+      checkpoints?: CheckpointStore | undefined;
       signal: ChangeSignal | undefined;
       state: RevocationState;
       clock: Clock;
@@ -43,14 +46,54 @@ export class RevocationFeed {
     },
   ) {}
 
-  /** Loads the snapshot (throws if the store is unreachable) and starts following. */
+  /**
+   * Loads the state (throws if the store is unreachable) and starts following: the checkpoint if
+   * there is one, then the snapshot of the rows after it.
+   */
   async start(): Promise<void> {
     this.deps.state.clear();
-    this.#cursor = await this.deps.store.snapshot(this.deps.clock.now(), this.deps.state);
+    const startedMs = this.deps.clock.now();
+    let after = await this.#restoreCheckpoint();
+    this.#cursor = await this.deps.store.snapshot(this.deps.clock.now(), this.deps.state, after);
+    if (this.#cursor < after) {
+      // The log is behind its own checkpoint (its sequence was reset): trust the rows only.
+      this.deps.logger.warn({ checkpoint: after, head: this.#cursor }, 'the revocation checkpoint is ahead of the log: reading the log instead');
+      this.deps.state.clear();
+      after = 0;
+      this.#cursor = await this.deps.store.snapshot(this.deps.clock.now(), this.deps.state);
+    }
+    const { state } = this.deps;
+    this.deps.logger.info(
+      {
+        checkpoint: after === 0 ? null : after,
+        cursor: this.#cursor,
+        revocations: state.revokedTokenCount + state.endedSessionCount + state.notBeforeCount,
+        ms: this.deps.clock.now() - startedMs,
+      },
+      'revocation state loaded',
+    );
     this.#lastSyncMs = this.deps.clock.now();
     this.#unsubscribe = this.deps.signal?.subscribe(() => void this.sync());
     this.#timer = setInterval(() => void this.sync(), this.deps.pollMs);
     this.#timer.unref();
+  }
+
+  /** Loads the stored checkpoint into the (empty) state; returns its cursor, or 0 when none was loaded. */
+  async #restoreCheckpoint(): Promise<number> {
+    const checkpoint = await this.deps.checkpoints?.read();
+    if (!checkpoint) return 0;
+    if (checkpoint.format !== CHECKPOINT_FORMAT) {
+      this.deps.logger.info({ format: checkpoint.format }, 'the revocation checkpoint has another format: reading the log instead');
+      return 0;
+    }
+    try {
+      this.deps.state.restore(checkpoint.body, this.deps.clock.now());
+      return checkpoint.cursor;
+    } catch (error) {
+      this.deps.state.clear();
+      this.deps.logger.warn({ err: error }, 'the revocation checkpoint cannot be read: reading the log instead');
+      return 0;
+    }
   }
 
   /** Reads all events after the cursor; concurrent calls coalesce into one more round. */

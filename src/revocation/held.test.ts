@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { hashKey, HeldTable, NONE, type UserHeld } from './held.js';
 
-const owner = (user: string): UserHeld => ({ user, count: 0, tokens: NONE, sessions: NONE });
+const owner = (user: string): UserHeld => ({ user, index: 0, count: 0, tokens: NONE, sessions: NONE });
 
 function add(table: HeldTable, key: string, who: UserHeld, expiresAtMs: number, latestIatMs?: number): void {
   const { hi, lo } = hashKey(key, { hi: 0, lo: 0 });

@@ -11,10 +11,14 @@
  * the chance that a given token collides is about 10^6 / 2^64 ≈ 5·10^-14.
  */
 
+import type { HeldColumns } from './checkpoint.js';
+
 /** One user's held revocations: the head slot of their list in each table, and how many in all. */
 export interface UserHeld {
   /** The one copy of the name every slot of the user shares (rather than a string per row). */
   readonly user: string;
+  /** The user's number in the checkpoint being written (state.ts checkpoint()); scratch. */
+  index: number;
   count: number;
   tokens: number;
   sessions: number;
@@ -173,7 +177,59 @@ export class HeldTable {
     for (let slot = 0; slot < this.#used; slot++) if (this.#owners[slot] !== undefined) yield slot;
   }
 
+  /**
+   * Loads a checkpoint's revocations into this empty table, but those expired by nowMs: one pass
+   * along the columns and one indexing at the final size, nothing grown or hashed on the way.
+   */
+  load(held: HeldColumns, ownerOf: (user: number) => UserHeld, nowMs: number): void {
+    this.clear();
+    this.#grow(Math.max(INITIAL_SLOTS, 2 ** Math.ceil(Math.log2(held.hi.length))));
+    // Filled: `new Array(n)` of a million would be a dictionary, a hash insert per slot.
+    const owners = new Array<UserHeld | undefined>(held.hi.length).fill(undefined);
+    let slot = 0;
+    for (let i = 0; i < held.hi.length; i++) {
+      const expiresAtMs = held.expiresAtMs[i]!;
+      if (expiresAtMs <= nowMs) continue;
+      const owner = ownerOf(held.user[i]!);
+      this.#hashHi[slot] = held.hi[i]!;
+      this.#hashLo[slot] = held.lo[i]!;
+      this.#expiresAtMs[slot] = expiresAtMs;
+      this.#latestIatMs[slot] = held.latestIatMs[i]!;
+      owners[slot] = owner;
+      const head = owner[this.kind];
+      this.#prev[slot] = NONE;
+      this.#next[slot] = head;
+      if (head !== NONE) this.#prev[head] = slot;
+      owner[this.kind] = slot++;
+      owner.count++;
+    }
+    owners.length = slot;
+    this.#owners = owners;
+    this.#used = this.#live = slot;
+    this.#reindex(slot);
+  }
+
+  /** Copies every revocation into `into` from position `at`, its user as `userOf` numbers the owner; returns the next position. */
+  copyTo(into: HeldColumns, at: number, userOf: (owner: UserHeld) => number): number {
+    for (let slot = 0; slot < this.#used; slot++) {
+      const owner = this.#owners[slot];
+      if (owner === undefined) continue;
+      into.hi[at] = this.#hashHi[slot]!;
+      into.lo[at] = this.#hashLo[slot]!;
+      into.user[at] = userOf(owner);
+      into.expiresAtMs[at] = this.#expiresAtMs[slot]!;
+      into.latestIatMs[at++] = this.#latestIatMs[slot]!;
+    }
+    return at;
+  }
+
   clear(): void {
+    this.#hashHi = new Uint32Array(INITIAL_SLOTS);
+    this.#hashLo = new Uint32Array(INITIAL_SLOTS);
+    this.#expiresAtMs = new Float64Array(INITIAL_SLOTS);
+    this.#latestIatMs = new Float64Array(INITIAL_SLOTS);
+    this.#prev = new Int32Array(INITIAL_SLOTS);
+    this.#next = new Int32Array(INITIAL_SLOTS);
     this.#owners = [];
     this.#free = [];
     this.#used = 0;
@@ -205,10 +261,10 @@ export class HeldTable {
     }
   }
 
-  /** A fresh index sized for the live slots (dropping DELETED marks), a quarter full or less. */
-  #reindex(): void {
+  /** A fresh index sized for `live` slots (dropping DELETED marks), a quarter full or less. */
+  #reindex(live = this.#live + 1): void {
     let size = 2 * INITIAL_SLOTS;
-    while (size < 4 * (this.#live + 1)) size *= 2;
+    while (size < 4 * live) size *= 2;
     this.#index = new Int32Array(size).fill(EMPTY);
     this.#deleted = 0;
     for (let slot = 0; slot < this.#used; slot++) if (this.#owners[slot] !== undefined) this.#place(slot);
@@ -217,16 +273,17 @@ export class HeldTable {
   /** A fresh slot at the end, doubling the columns when they are full. */
   #newSlot(): number {
     const slot = this.#used++;
-    if (slot === this.#expiresAtMs.length) {
-      const capacity = slot * 2;
-      this.#hashHi = resized(this.#hashHi, new Uint32Array(capacity));
-      this.#hashLo = resized(this.#hashLo, new Uint32Array(capacity));
-      this.#expiresAtMs = resized(this.#expiresAtMs, new Float64Array(capacity));
-      this.#latestIatMs = resized(this.#latestIatMs, new Float64Array(capacity));
-      this.#prev = resized(this.#prev, new Int32Array(capacity));
-      this.#next = resized(this.#next, new Int32Array(capacity));
-    }
+    if (slot === this.#expiresAtMs.length) this.#grow(slot * 2);
     return slot;
+  }
+
+  #grow(capacity: number): void {
+    this.#hashHi = resized(this.#hashHi, new Uint32Array(capacity));
+    this.#hashLo = resized(this.#hashLo, new Uint32Array(capacity));
+    this.#expiresAtMs = resized(this.#expiresAtMs, new Float64Array(capacity));
+    this.#latestIatMs = resized(this.#latestIatMs, new Float64Array(capacity));
+    this.#prev = resized(this.#prev, new Int32Array(capacity));
+    this.#next = resized(this.#next, new Int32Array(capacity));
   }
 }
 

@@ -3,3 +3,4 @@ export { RevocationState, type RevocationCheck } from './state.js';
 export { createRevoker, type Revoker } from './revoker.js';
 export { RevocationFeed } from './feed.js';
 export { startPurger } from './purger.js';
+export { startCheckpoints } from './checkpointer.js';

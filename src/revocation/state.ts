@@ -8,6 +8,7 @@
  */
 import type { KeyEvent, RevocationEvent, SnapshotSink } from '../store/index.js';
 import { KeyRing } from '../tokens/key-pairs/ring.js';
+import { allocateCheckpoint, readCheckpoint } from './checkpoint.js';
 import { hashKey, HeldTable, NONE, type HeldKind, type KeyHash, type UserHeld } from './held.js';
 
 export interface RevocationCheck {
@@ -92,7 +93,7 @@ export class RevocationState implements SnapshotSink {
       return;
     }
     let owner = this.#byUser.get(user);
-    if (owner === undefined) this.#byUser.set(user, (owner = { user, count: 0, tokens: NONE, sessions: NONE }));
+    if (owner === undefined) this.#byUser.set(user, (owner = { user, index: 0, count: 0, tokens: NONE, sessions: NONE }));
     table.add(hi, lo, owner, expiresAtMs, latestIatMs);
   }
 
@@ -135,6 +136,57 @@ export class RevocationState implements SnapshotSink {
       }
     }
     for (const key of other.keys.all()) this.keys.apply({ seq: 0, kind: 'key', ...key });
+  }
+
+  /**
+   * Everything held but the keys, as checkpoint bytes (checkpoint.ts). Taken in one go between two
+   * events, so it is the state as of the feed's cursor (plus any later revocation this process
+   * applied itself, which the log after the cursor holds as well: loading it again is harmless).
+   */
+  checkpoint(): Uint8Array {
+    const names: string[] = [];
+    for (const owner of this.#byUser.values()) owner.index = names.push(owner.user) - 1;
+    const notBeforeUser = new Uint32Array(this.#users.size);
+    let at = 0;
+    for (const user of this.#users.keys()) notBeforeUser[at++] = this.#byUser.get(user)?.index ?? names.push(user) - 1;
+    const { bytes, columns } = allocateCheckpoint(names, {
+      notBefores: this.#users.size,
+      tokens: this.#tokens.size,
+      sessions: this.#sessions.size,
+    });
+    columns.notBefores.user.set(notBeforeUser);
+    at = 0;
+    for (const entry of this.#users.values()) {
+      columns.notBefores.notBeforeMs[at] = entry.notBeforeMs;
+      columns.notBefores.expiresAtMs[at++] = entry.expiresAtMs;
+    }
+    const indexOf = (owner: UserHeld) => owner.index;
+    this.#tokens.copyTo(columns.tokens, 0, indexOf);
+    this.#sessions.copyTo(columns.sessions, 0, indexOf);
+    return bytes;
+  }
+
+  /**
+   * Loads a checkpoint into this empty state, leaving out what expired by nowMs. Throws (holding
+   * nothing) on a checkpoint of another format or a damaged one.
+   */
+  restore(stored: Uint8Array, nowMs: number): void {
+    const { names, notBefores, tokens, sessions } = readCheckpoint(stored);
+    for (let i = 0; i < notBefores.user.length; i++) {
+      const expiresAtMs = notBefores.expiresAtMs[i]!;
+      if (expiresAtMs > nowMs) this.#users.set(names[notBefores.user[i]!]!, { notBeforeMs: notBefores.notBeforeMs[i]!, expiresAtMs });
+    }
+    const owners = new Array<UserHeld | undefined>(names.length).fill(undefined);
+    const ownerOf = (user: number): UserHeld => {
+      let owner = owners[user];
+      if (owner === undefined) {
+        owner = owners[user] = { user: names[user]!, index: 0, count: 0, tokens: NONE, sessions: NONE };
+        this.#byUser.set(owner.user, owner);
+      }
+      return owner;
+    };
+    this.#tokens.load(tokens, ownerOf, nowMs);
+    this.#sessions.load(sessions, ownerOf, nowMs);
   }
 
   /** Forgets everything, before loading a snapshot of the store. */

@@ -344,6 +344,17 @@ for (const kind of STORES) {
         assert.deepEqual(await store.revocations.changesSince(snapCursor, 100), [later]);
       });
 
+      test('snapshot after a cursor (a checkpoint\'s) hands over only the revocations written past it, of every kind', async () => {
+        const now = Date.now();
+        const before = await store.revocations.revokeToken({ jti: 'j-before-cut', user: 'gil', expiresAtMs: now + HOUR });
+        const token = await store.revocations.revokeToken({ jti: 'j-after-cut', user: 'gil', expiresAtMs: now + HOUR });
+        const user = await store.revocations.revokeUser({ user: 'hal', notBeforeMs: now, expiresAtMs: now + HOUR });
+        const events: RevocationEvent[] = [];
+        const cursor = await store.revocations.snapshot(now, (event) => events.push(event), before.seq);
+        assert.deepEqual(events.filter((e) => e.kind !== 'key').map((e) => e.seq).sort((a, b) => a - b), [token.seq, user.seq]);
+        assert.equal(cursor, user.seq, 'the cursor is the log head, as without `after`');
+      });
+
       test("revocationsOf holds only the user's revocations in force", async () => {
         const now = Date.now();
         const token = await store.revocations.revokeToken({ jti: 'j-eve', user: 'eve', expiresAtMs: now + HOUR });

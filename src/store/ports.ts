@@ -194,8 +194,9 @@ export interface RevocationStore {
    * as an event: see snapshot-sink.ts), before resolving with the cursor to follow the feed from.
    * Not a list: start-up may load millions of rows. It may also hand over events past the cursor;
    * applying those again from the feed is harmless. Events need not come in seq order.
+   * With `after` (a checkpoint's cursor), only rows with a larger seq.
    */
-  snapshot(nowMs: number, into: SnapshotSink | ((event: RevocationEvent) => void)): Promise<number>;
+  snapshot(nowMs: number, into: SnapshotSink | ((event: RevocationEvent) => void), after?: number): Promise<number>;
   /** The revocations of `user` still in force at nowMs, in seq order. */
   revocationsOf(user: string, nowMs: number): Promise<RevocationEvent[]>;
   /**
@@ -203,6 +204,31 @@ export interface RevocationStore {
    * and sessions that expired or ended; returns rows removed.
    */
   purgeExpired(nowMs: number): Promise<number>;
+}
+
+/** A checkpoint of the revocation state (revocation/checkpoint.ts) as of a cursor of the log. */
+export interface StoredCheckpoint {
+  cursor: number;
+  /** Its layout's version (CHECKPOINT_FORMAT); one of another is not read. */
+  format: number;
+  body: Uint8Array;
+}
+
+/**
+ * Where the revocation state's checkpoint is kept, beside the log it summarises: a start reads
+ * it and then only the log after its cursor (#15). A database restored from a backup brings its
+ * own checkpoint with it, consistent with its log.
+ */
+export interface CheckpointStore {
+  /** The stored checkpoint, or null. */
+  read(): Promise<StoredCheckpoint | null>;
+  /** The stored checkpoint's cursor (0 when there is none), without reading it. */
+  cursor(): Promise<number>;
+  /**
+   * Stores the checkpoint unless one at the same or a later cursor of the same format is
+   * stored; off the event loop (the body is large). Takes over `body`'s buffer.
+   */
+  write(checkpoint: StoredCheckpoint): Promise<void>;
 }
 
 /**
@@ -265,6 +291,8 @@ export interface Store {
   readonly revocations: RevocationStore;
   readonly throttles: ThrottleStore;
   readonly keys: KeyStore;
+  /** Absent where the backend keeps none (PostgreSQL): a start then reads every row. */
+  readonly checkpoints?: CheckpointStore;
   /** Absent when the backend cannot push changes; followers then rely on polling. */
   readonly changeSignal?: ChangeSignal;
   /** Applies pending migrations; returns the versions applied now. */

@@ -96,11 +96,12 @@ const SQL = {
   changesSince: 'SELECT * FROM revocations WHERE seq > $1 ORDER BY seq LIMIT $2',
   // The snapshot, kind by kind with only the columns each needs; not-befores first, so the state
   // skips the revocations they already cover.
-  activeUsers: "SELECT seq, username, not_before_ms, expires_at_ms FROM revocations WHERE kind = 'user' AND expires_at_ms > $1",
+  activeUsers: `SELECT seq, username, not_before_ms, expires_at_ms FROM revocations
+    WHERE kind = 'user' AND expires_at_ms > $1 AND seq > $2`,
   activeTokens: `SELECT seq, jti AS id, username, expires_at_ms, latest_iat_ms FROM revocations
-    WHERE kind = 'token' AND expires_at_ms > $1`,
+    WHERE kind = 'token' AND expires_at_ms > $1 AND seq > $2`,
   activeSessions: `SELECT seq, session_id AS id, username, expires_at_ms, latest_iat_ms FROM revocations
-    WHERE kind = 'session' AND expires_at_ms > $1`,
+    WHERE kind = 'session' AND expires_at_ms > $1 AND seq > $2`,
   revocationsOf: 'SELECT * FROM revocations WHERE username = $1 AND expires_at_ms > $2 ORDER BY seq',
   maxSeq: `SELECT GREATEST((SELECT COALESCE(MAX(seq), 0) FROM revocations),
     (SELECT COALESCE(MAX(seq), 0) FROM signing_keys)) AS seq`,
@@ -405,7 +406,7 @@ export function openPostgresStore(url: string): Store {
           return mergeBySeq(revoked.map(toEvent), keys.map(toKeyEvent), limit);
         }),
       ),
-    snapshot: (nowMs, into) =>
+    snapshot: (nowMs, into, after = 0) =>
       guarded(() =>
         // One REPEATABLE READ snapshot: every row committed later has a larger seq than the cursor.
         sql.begin('isolation level repeatable read read only', async (tx) => {
@@ -413,14 +414,14 @@ export function openPostgresStore(url: string): Store {
           const sink = toSink(into);
           for (const row of await tx.unsafe<KeyRow[]>(SQL.listKeys, [nowMs])) sink.key(toKeyEvent(row));
           // Read in batches through a cursor: start-up may load millions of rows.
-          await tx.unsafe<ActiveUserRow[]>(SQL.activeUsers, [nowMs]).cursor(SNAPSHOT_BATCH, (rows) => {
+          await tx.unsafe<ActiveUserRow[]>(SQL.activeUsers, [nowMs, after]).cursor(SNAPSHOT_BATCH, (rows) => {
             for (const r of rows) sink.user(Number(r.seq), r.username, Number(r.not_before_ms), Number(r.expires_at_ms));
           });
           for (const [query, hold] of [
             [SQL.activeTokens, sink.token],
             [SQL.activeSessions, sink.session],
           ] as const) {
-            await tx.unsafe<ActiveHeldRow[]>(query, [nowMs]).cursor(SNAPSHOT_BATCH, (rows) => {
+            await tx.unsafe<ActiveHeldRow[]>(query, [nowMs, after]).cursor(SNAPSHOT_BATCH, (rows) => {
               for (const r of rows) {
                 hold.call(sink, Number(r.seq), r.id, r.username, Number(r.expires_at_ms), r.latest_iat_ms === null ? undefined : Number(r.latest_iat_ms));
               }

@@ -15,8 +15,10 @@ import { AppError, StoreUnavailable, UserExists, UserNotFound } from '../../erro
 import { keyParams, mergeBySeq, toKeyEvent, toStoredKey, type KeyRow } from '../key-rows.js';
 import { loadMigrations } from '../migrations.js';
 import { toSink } from '../snapshot-sink.js';
+import { writeCheckpoint } from './checkpoint-write.js';
 import { createSqliteThrottleStore } from './sqlite-throttle-store.js';
 import type {
+  CheckpointStore,
   IssuedTokenRecord,
   RefreshTokenRecord,
   KeyStore,
@@ -113,6 +115,9 @@ const SQL = {
       activated_at_ms = excluded.activated_at_ms, expires_at_ms = excluded.expires_at_ms, seq = excluded.seq
     RETURNING *`,
   purgeKeys: 'DELETE FROM signing_keys WHERE expires_at_ms <= ?',
+
+  readCheckpoint: 'SELECT cursor, format, body FROM revocation_checkpoint WHERE id = 1',
+  checkpointCursor: 'SELECT COALESCE((SELECT cursor FROM revocation_checkpoint WHERE id = 1), 0) AS cursor',
 } as const;
 
 interface UserRow {
@@ -345,9 +350,9 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
   });
 
   /** The rows of a paged snapshot query (seq first), page after page; inside snapshotTx's transaction. */
-  function* pages<Row extends [number, ...unknown[]]>(sql: string, nowMs: number): Generator<Row> {
+  function* pages<Row extends [number, ...unknown[]]>(sql: string, nowMs: number, from: number): Generator<Row> {
     const page = stmt<[number, number], Row>(sql).raw(true);
-    for (let after = 0; ; ) {
+    for (let after = from; ; ) {
       const rows = page.all(after, nowMs) as Row[];
       yield* rows;
       if (rows.length < SNAPSHOT_PAGE) return;
@@ -356,18 +361,18 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
   }
 
   // One read transaction: the cursor and every kind as of one instant.
-  const snapshotTx = db.transaction((nowMs: number, sink: SnapshotSink) => {
+  const snapshotTx = db.transaction((nowMs: number, sink: SnapshotSink, after: number) => {
     // The cursor is the last seq ever assigned, so rows purged before now are not re-read.
     const cursor = stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq;
     for (const row of stmt<[number], KeyRow>(SQL.listKeys).all(nowMs)) sink.key(toKeyEvent(row));
     // Read a page at a time, never materialised whole (10^6 rows), as raw arrays: a third cheaper than row objects.
-    for (const [seq, user, notBeforeMs, expiresAtMs] of pages<UserTuple>(SQL.activeUsers, nowMs)) {
+    for (const [seq, user, notBeforeMs, expiresAtMs] of pages<UserTuple>(SQL.activeUsers, nowMs, after)) {
       sink.user(seq, user, notBeforeMs, expiresAtMs);
     }
-    for (const [seq, jti, user, expiresAtMs, latestIatMs] of pages<HeldTuple>(SQL.activeTokens, nowMs)) {
+    for (const [seq, jti, user, expiresAtMs, latestIatMs] of pages<HeldTuple>(SQL.activeTokens, nowMs, after)) {
       sink.token(seq, jti, user, expiresAtMs, latestIatMs ?? undefined);
     }
-    for (const [seq, sid, user, expiresAtMs, latestIatMs] of pages<HeldTuple>(SQL.activeSessions, nowMs)) {
+    for (const [seq, sid, user, expiresAtMs, latestIatMs] of pages<HeldTuple>(SQL.activeSessions, nowMs, after)) {
       sink.session(seq, sid, user, expiresAtMs, latestIatMs ?? undefined);
     }
     return cursor;
@@ -388,8 +393,7 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     headSeq: () => guarded(() => stmt<[], { seq: number }>(SQL.lastAssignedSeq).get()!.seq),
     // One read transaction: both tables as of one instant (another process may be writing).
     changesSince: (cursor, limit) => guarded(() => changesTx(cursor, limit)),
-    snapshot: (nowMs, into) =>
-      guarded(() => snapshotTx(nowMs, toSink(into))),
+    snapshot: (nowMs, into, after = 0) => guarded(() => snapshotTx(nowMs, toSink(into), after)),
     revocationsOf: (user, nowMs) =>
       guarded(() => stmt<[string, number], RevocationRow>(SQL.revocationsOf).all(user, nowMs).map(toEvent)),
     purgeExpired: (nowMs) =>
@@ -408,12 +412,23 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
       ),
   };
 
+  const checkpoints: CheckpointStore = {
+    read: () =>
+      guarded(() => {
+        const row = stmt<[], { cursor: number; format: number; body: Buffer }>(SQL.readCheckpoint).get();
+        return row === undefined ? null : { cursor: row.cursor, format: row.format, body: row.body };
+      }),
+    cursor: () => guarded(() => stmt<[], { cursor: number }>(SQL.checkpointCursor).get()!.cursor),
+    write: (checkpoint) => writeCheckpoint({ file, busyTimeoutMs, checkpoint }),
+  };
+
   return {
     kind: 'sqlite',
     location: file,
     users,
     sessions,
     revocations,
+    checkpoints,
     throttles: createSqliteThrottleStore(throttleDb),
     keys,
     migrate: () => guarded(() => migrate(db)),
