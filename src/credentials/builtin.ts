@@ -8,12 +8,15 @@ import type { PasswordHasher } from './password-hash.js';
 import type { CredentialBackend } from './port.js';
 
 export async function createBuiltinBackend(users: UserStore, hasher: PasswordHasher): Promise<CredentialBackend> {
-  const dummyHash = await hasher.hash('ats-auth timing equaliser');
+  // Hashed while the server goes on starting (a hashing thread's start and one argon2 hash, ~0.1 s);
+  // the first login waits for it. Its failure is that login's, not an unhandled rejection.
+  const dummy = hasher.hash('ats-auth timing equaliser');
+  dummy.catch(() => {});
   return {
     name: 'builtin',
     async check(username, password) {
       const user = await users.findUser(username);
-      const matches = await hasher.verify(user?.passwordHash ?? dummyHash, password);
+      const matches = await hasher.verify(user?.passwordHash ?? (await dummy), password);
       if (user === null) return { outcome: 'unknown' };
       if (user.disabled) return { outcome: 'rejected', reason: 'disabled' };
       if (!matches) return { outcome: 'rejected', reason: 'wrong password' };

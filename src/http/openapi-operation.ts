@@ -4,7 +4,7 @@
  * requires an operationId, a summary, tags and who may call it, and adds the client errors any
  * request can meet before it reaches a route. See "Adding a route" in the README.
  */
-import { Type } from 'typebox';
+import { Type } from './json-schema.js';
 
 /** The document's tags; an operation names one or more. */
 export const TAGS = {

@@ -1,5 +1,5 @@
 /** Route schemas: validation, TypeScript types and response serialization from one source. */
-import { Type } from 'typebox';
+import { Type } from './json-schema.js';
 import { MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS } from '../auth/input-rules.js';
 import { errorResponse } from './openapi-operation.js';
 

@@ -3,7 +3,7 @@
  * are hidden from it: they answer browsers with 303 (post/redirect/get), are no API for generated
  * clients, and are documented in the README.
  */
-import { Type } from 'typebox';
+import { Type } from '../json-schema.js';
 import { operation } from '../openapi-operation.js';
 
 const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });

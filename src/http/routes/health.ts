@@ -3,7 +3,7 @@
  * current: a readiness probe / load-balancer check). Both unauthenticated and cheap.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '../json-schema.js';
 import { operation } from '../openapi-operation.js';
 
 export interface Readiness {

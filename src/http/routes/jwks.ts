@@ -5,7 +5,7 @@
  * with an ETag so a revalidation costs a 304.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '../json-schema.js';
 import { createHash } from 'node:crypto';
 import type { PublishedJwk } from '../../tokens/key-pairs/ring.js';
 import { operation } from '../openapi-operation.js';

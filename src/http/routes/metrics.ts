@@ -1,6 +1,6 @@
 /** GET /metrics — Prometheus text format, on the main port or a port of its own (ATS_AUTH_METRICS_PORT). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '../json-schema.js';
 import { operation } from '../openapi-operation.js';
 
 /** The metrics exposition: a registry's text and its content type. */

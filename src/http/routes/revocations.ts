@@ -4,7 +4,7 @@
  * Bearer only; anyone else gets 401.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '../json-schema.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { StreamUnauthorized } from '../../errors.js';
 import type { RevocationHub } from '../../stream/hub.js';

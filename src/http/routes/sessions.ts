@@ -4,7 +4,7 @@
  * of a token /user/verify would accept; the current session is that token's sid.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '../json-schema.js';
 import type { FastifyRequest } from 'fastify';
 import type { Authenticate } from '../../auth/authenticate.js';
 import { InvalidRequest } from '../../errors.js';
