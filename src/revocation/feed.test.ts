@@ -4,7 +4,7 @@
  * events, for seqs above its old cursor; on SQLite, a start from the stored checkpoint.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -26,6 +26,7 @@ async function backend(kind: StoreKind) {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'ats-auth-feed-'));
     return {
+      dir,
       follower: openSqliteStore(dir),
       writer: openSqliteStore(dir),
       resetLog: async () => {
@@ -38,6 +39,7 @@ async function backend(kind: StoreKind) {
   }
   const handle = await storeEnv('postgres');
   return {
+    dir: '',
     follower: openPostgresStore(handle.databaseUrl!),
     writer: openPostgresStore(handle.databaseUrl!),
     resetLog: async () => {
@@ -177,5 +179,22 @@ describe('revocation feed with a checkpoint [sqlite]', () => {
       assert.equal(next.cursor, head, label);
       assert.equal(warnings.length, 1, label);
     }
+  });
+
+  test('a checkpoint file that is not the one the database records (replaced, deleted) is not read', async () => {
+    const withExtra = new RevocationState();
+    withExtra.apply({ seq: 0, kind: 'token', jti: 'only-in-checkpoint', user: 'u', expiresAtMs: now + HOUR });
+    const head = await db.follower.revocations.headSeq();
+    await db.writer.checkpoints!.write({ cursor: head + 3000, format: CHECKPOINT_FORMAT, body: withExtra.checkpoint() });
+    // A backup's database with a newer file beside it: the file's id is not the recorded one.
+    const file = join(db.dir, 'ats-auth.checkpoint');
+    const replaced = readFileSync(file);
+    replaced[0]! ^= 0xff;
+    writeFileSync(file, replaced);
+    assert.equal(await db.follower.checkpoints!.read(), null);
+    rmSync(file);
+    assert.equal(await db.follower.checkpoints!.read(), null);
+    const next = await started();
+    assert.deepEqual(['a', 'c', 'only-in-checkpoint'].map(next.refused), [true, true, false]);
   });
 });

@@ -1,41 +1,60 @@
 /**
- * Writes one revocation-state checkpoint into the SQLite file, in a worker thread: storing tens
- * of megabytes (and the WAL checkpoint that follows) takes a few hundred milliseconds, which on
- * the event loop would hold every verify. Exits when done; the outcome is its one message.
+ * Writes one revocation-state checkpoint (checkpoint-file.ts), in a worker thread: tens of
+ * megabytes and an fsync would otherwise hold every verify on the event loop. The file is
+ * written under a temporary name and fsynced first; then, holding the database's write lock (so
+ * writers in other processes take turns), it is renamed into place and recorded, unless the
+ * recorded checkpoint is newer. Exits when done; the outcome is its one message.
  */
 import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StoredCheckpoint } from '../ports.js';
+import { FILE_ID_BYTES } from './checkpoint-file.js';
 
 export interface CheckpointJob {
-  file: string;
+  database: string;
+  path: string;
   busyTimeoutMs: number;
   checkpoint: StoredCheckpoint;
 }
 
 export type CheckpointOutcome = { ok: true } | { ok: false; message: string };
 
-// A newer checkpoint, or one of another format (a newer version's), replaces the stored one.
-const UPSERT = `INSERT INTO revocation_checkpoint (id, cursor, format, written_at_ms, body) VALUES (1, ?, ?, ?, ?)
+// A newer checkpoint, or one of another format (a newer version's), replaces the recorded one.
+const SUPERSEDES = `SELECT NOT EXISTS (SELECT 1 FROM revocation_checkpoint WHERE id = 1 AND cursor >= ? AND format = ?) AS newer`;
+const RECORD = `INSERT INTO revocation_checkpoint (id, cursor, format, file_id, written_at_ms) VALUES (1, ?, ?, ?, ?)
   ON CONFLICT (id) DO UPDATE SET cursor = excluded.cursor, format = excluded.format,
-    written_at_ms = excluded.written_at_ms, body = excluded.body
-  WHERE excluded.cursor > revocation_checkpoint.cursor OR excluded.format <> revocation_checkpoint.format`;
+    file_id = excluded.file_id, written_at_ms = excluded.written_at_ms`;
 
-const { file, busyTimeoutMs, checkpoint } = workerData as CheckpointJob;
+const { database, path, busyTimeoutMs, checkpoint } = workerData as CheckpointJob;
+const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 let outcome: CheckpointOutcome;
 try {
-  const db = new Database(file);
+  const fileId = randomBytes(FILE_ID_BYTES);
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, fileId);
+    writeSync(fd, checkpoint.body);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const db = new Database(database);
   try {
     db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-    // A checkpoint lost to a power cut is only a slower next start: no fsync at commit.
-    db.pragma('synchronous = NORMAL');
-    const { body } = checkpoint;
-    db.prepare(UPSERT).run(checkpoint.cursor, checkpoint.format, Date.now(), Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-    outcome = { ok: true };
+    db.transaction(() => {
+      if (db.prepare<[number, number], { newer: number }>(SUPERSEDES).get(checkpoint.cursor, checkpoint.format)!.newer === 0) return;
+      renameSync(temporary, path);
+      db.prepare(RECORD).run(checkpoint.cursor, checkpoint.format, fileId, Date.now());
+    }).immediate();
   } finally {
     db.close();
   }
+  outcome = { ok: true };
 } catch (error) {
   outcome = { ok: false, message: error instanceof Error ? error.message : String(error) };
+} finally {
+  rmSync(temporary, { force: true });
 }
 parentPort!.postMessage(outcome);

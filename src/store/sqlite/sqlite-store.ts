@@ -15,6 +15,7 @@ import { AppError, StoreUnavailable, UserExists, UserNotFound } from '../../erro
 import { keyParams, mergeBySeq, toKeyEvent, toStoredKey, type KeyRow } from '../key-rows.js';
 import { loadMigrations } from '../migrations.js';
 import { toSink } from '../snapshot-sink.js';
+import { CHECKPOINT_FILE, readCheckpointFile, type CheckpointRow } from './checkpoint-file.js';
 import { writeCheckpoint } from './checkpoint-write.js';
 import { createSqliteThrottleStore } from './sqlite-throttle-store.js';
 import type {
@@ -116,7 +117,7 @@ const SQL = {
     RETURNING *`,
   purgeKeys: 'DELETE FROM signing_keys WHERE expires_at_ms <= ?',
 
-  readCheckpoint: 'SELECT cursor, format, body FROM revocation_checkpoint WHERE id = 1',
+  readCheckpoint: 'SELECT cursor, format, file_id FROM revocation_checkpoint WHERE id = 1',
   checkpointCursor: 'SELECT COALESCE((SELECT cursor FROM revocation_checkpoint WHERE id = 1), 0) AS cursor',
 } as const;
 
@@ -412,14 +413,15 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
       ),
   };
 
+  const checkpointPath = join(resolve(dataDir), CHECKPOINT_FILE);
   const checkpoints: CheckpointStore = {
     read: () =>
       guarded(() => {
-        const row = stmt<[], { cursor: number; format: number; body: Buffer }>(SQL.readCheckpoint).get();
-        return row === undefined ? null : { cursor: row.cursor, format: row.format, body: row.body };
+        const row = stmt<[], CheckpointRow>(SQL.readCheckpoint).get();
+        return row === undefined ? null : readCheckpointFile(checkpointPath, row);
       }),
     cursor: () => guarded(() => stmt<[], { cursor: number }>(SQL.checkpointCursor).get()!.cursor),
-    write: (checkpoint) => writeCheckpoint({ file, busyTimeoutMs, checkpoint }),
+    write: (checkpoint) => writeCheckpoint({ database: file, path: checkpointPath, busyTimeoutMs, checkpoint }),
   };
 
   return {
