@@ -322,7 +322,6 @@ export async function startServer(
       }, Math.min(ROTATION_CHECK_MS, Math.max(1000, config.jwksMaxAgeSeconds * 250)));
       rotationTimer.unref();
     }
-    stopPurger = startPurger({ store: core.store.revocations, state: core.state, clock, intervalMs: PURGE_INTERVAL_MS, logger });
     core.lastSeen.start();
     // An unreachable directory at start is a warning and a metric, not a refusal: verify must keep working.
     void core.credentials.probe((backend, error) => {
@@ -386,13 +385,17 @@ export async function startServer(
       },
       announce,
     );
-    // After the announcement: a checkpoint due now is written while the server already answers.
+    // After the announcement: the first purge and a checkpoint due now run while the server
+    // already answers (the state loaded at start holds nothing expired).
+    stopPurger = startPurger({ store: core.store.revocations, state: core.state, clock, intervalMs: PURGE_INTERVAL_MS, logger });
     if (core.store.checkpoints !== undefined) {
       const started = feed;
       stopCheckpoints = startCheckpoints({
         store: core.store.checkpoints,
         state: core.state,
         cursor: () => started.cursor,
+        startedFrom: started.startedFrom,
+        passedOver: started.passedOver,
         everyRows: config.checkpointRows,
         intervalMs: PURGE_INTERVAL_MS,
         logger,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { allocateCheckpoint, CHECKPOINT_FORMAT } from './checkpoint.js';
+import { allocateCheckpoint, bytesSource, CHECKPOINT_FORMAT } from './checkpoint.js';
 import type { RevocationEvent } from '../store/index.js';
 import { RevocationState } from './state.js';
 
@@ -22,7 +22,7 @@ function answers(state: RevocationState, users: readonly string[], keys: readonl
 
 function restored(from: RevocationState, nowMs = T): RevocationState {
   const state = new RevocationState();
-  state.restore(from.checkpoint(), nowMs);
+  state.restore(bytesSource(from.checkpoint()), nowMs);
   return state;
 }
 
@@ -69,13 +69,13 @@ test('a damaged checkpoint or one of another format is refused whole: nothing is
   ];
   for (const [label, bytes] of cases) {
     const copy = new RevocationState();
-    assert.throws(() => copy.restore(bytes, T), Error, label);
+    assert.throws(() => copy.restore(bytesSource(bytes), T), Error, label);
     assert.deepEqual([copy.revokedTokenCount, copy.heldCount('u1')], [0, 0], label);
   }
   const unaligned = new Uint8Array(good.length + 1).subarray(1);
   unaligned.set(good);
   const copy = new RevocationState();
-  copy.restore(unaligned, T);
+  copy.restore(bytesSource(unaligned), T);
   assert.equal(copy.revokedTokenCount, 100, 'a checkpoint not at an aligned offset is read all the same');
 });
 
@@ -85,11 +85,10 @@ function withWord(bytes: Uint8Array, word: number, value: number): Uint8Array {
   return copy;
 }
 
-/** The first token's user number set past the names (layout: allocateCheckpoint). */
+/** The first token's user number set past the users (layout: allocateCheckpoint). */
 function corruptUser(bytes: Uint8Array): Uint8Array {
   const copy = bytes.slice();
-  const names = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
-  const { columns } = allocateCheckpoint(names, { notBefores: 0, tokens: 100, sessions: 0 });
+  const { columns } = allocateCheckpoint({ users: 7, tokens: 100, sessions: 0 });
   const offset = columns.tokens.user.byteOffset;
   new DataView(copy.buffer).setUint32(offset, 1000, true);
   return copy;

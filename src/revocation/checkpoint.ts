@@ -1,21 +1,24 @@
 /**
- * The binary layout of a revocation-state checkpoint: what the state holds (not-befores, token and
- * session revocations by their 64-bit hash) as typed-array columns over one buffer, so a start-up
- * reads it in one piece and loads it without a string, row or hash computation per revocation,
- * then reads only the log after the checkpoint's cursor (#15). Keys are not in it: they are few
- * and always read from the store.
+ * The binary layout of a revocation-state checkpoint: what the state holds (users with their
+ * not-befores, token and session revocations, each by its 64-bit hash: held.ts) as typed-array
+ * columns, so a start reads each column
+ * straight into the array that keeps it, without a string, row or hash computation per
+ * revocation, then reads only the log after the checkpoint's cursor (#15). Keys are not in it:
+ * they are few and always read from the store.
  *
  * Little-endian (typed arrays take the platform's order; a big-endian reader sees a wrong magic
  * and loads the rows instead). Every section starts on an 8-byte boundary.
  */
 
+import type { ByteSource } from '../store/index.js';
+
 /** Bumped whenever the layout changes; a checkpoint of another format is ignored (and replaced). */
 export const CHECKPOINT_FORMAT = 1;
 
 const MAGIC = 0x4b435441; // "ATCK" read as a little-endian uint32
-const HEADER_WORDS = 8;
+const HEADER_WORDS = 6;
 
-/** Revocations of one kind, slot by slot. `user` indexes CheckpointColumns.names. */
+/** Revocations of one kind, slot by slot. `user` numbers a user of CheckpointColumns.users. */
 export interface HeldColumns {
   hi: Uint32Array;
   lo: Uint32Array;
@@ -25,90 +28,137 @@ export interface HeldColumns {
   latestIatMs: Float64Array;
 }
 
+/** Users by the hash of their name, each with its not-before (NaN: none). */
+export interface UserColumns {
+  hi: Uint32Array;
+  lo: Uint32Array;
+  notBeforeMs: Float64Array;
+  notBeforeExpiresAtMs: Float64Array;
+}
+
 export interface CheckpointColumns {
-  /** Every user named below, once. */
-  names: string[];
-  notBefores: { user: Uint32Array; notBeforeMs: Float64Array; expiresAtMs: Float64Array };
+  users: UserColumns;
   tokens: HeldColumns;
   sessions: HeldColumns;
 }
 
 export interface CheckpointCounts {
-  notBefores: number;
+  users: number;
   tokens: number;
   sessions: number;
 }
 
+/** A ByteSource over bytes in memory. */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return {
+    byteLength: bytes.byteLength,
+    read(into, position) {
+      if (position + into.byteLength > bytes.byteLength) throw new Error('checkpoint too short');
+      into.set(bytes.subarray(position, position + into.byteLength));
+    },
+  };
+}
+
+type HeldColumn = keyof HeldColumns;
+
+/** One kind's revocations in a stored checkpoint, column by column. */
+export interface HeldSection {
+  readonly count: number;
+  /** Reads the column's `count` values into the front of `into`; user numbers are checked. */
+  read<T extends Uint32Array | Int32Array | Float64Array>(column: HeldColumn, into: T): T;
+}
+
+export interface CheckpointReader {
+  users: UserColumns;
+  tokens: HeldSection;
+  sessions: HeldSection;
+}
+
+/** A zeroed checkpoint for these counts: the bytes to store and views into them for the caller to fill. */
+export function allocateCheckpoint(counts: CheckpointCounts): { bytes: Uint8Array; columns: CheckpointColumns } {
+  const header = [MAGIC, CHECKPOINT_FORMAT, counts.users, counts.tokens, counts.sessions];
+  const layout = layoutOf(header);
+  const bytes = new Uint8Array(layout.size);
+  const { buffer } = bytes;
+  new Uint32Array(buffer, 0, HEADER_WORDS).set(header);
+  const held = (at: HeldLayout, count: number): HeldColumns => ({
+    hi: new Uint32Array(buffer, at.hi, count),
+    lo: new Uint32Array(buffer, at.lo, count),
+    user: new Uint32Array(buffer, at.user, count),
+    expiresAtMs: new Float64Array(buffer, at.expiresAtMs, count),
+    latestIatMs: new Float64Array(buffer, at.latestIatMs, count),
+  });
+  const u = layout.users;
+  return {
+    bytes,
+    columns: {
+      users: {
+        hi: new Uint32Array(buffer, u.hi, counts.users),
+        lo: new Uint32Array(buffer, u.lo, counts.users),
+        notBeforeMs: new Float64Array(buffer, u.notBeforeMs, counts.users),
+        notBeforeExpiresAtMs: new Float64Array(buffer, u.notBeforeExpiresAtMs, counts.users),
+      },
+      tokens: held(layout.tokens, counts.tokens),
+      sessions: held(layout.sessions, counts.sessions),
+    },
+  };
+}
+
 /**
- * A zeroed checkpoint for these names and counts: the bytes to store and views into them for the
- * caller to fill (names are written here).
+ * Reads a stored checkpoint's header and users, and gives its two kinds of revocations to be
+ * read column by column. Throws on a checkpoint of another format or a damaged one.
  */
-export function allocateCheckpoint(names: readonly string[], counts: CheckpointCounts): { bytes: Uint8Array; columns: CheckpointColumns } {
-  const joined = names.join('');
-  const nameBytes = new TextEncoder().encode(joined);
-  const header = [MAGIC, CHECKPOINT_FORMAT, names.length, counts.notBefores, counts.tokens, counts.sessions, joined.length, nameBytes.length];
-  const bytes = new Uint8Array(sizeOf(header));
-  new Uint32Array(bytes.buffer, 0, HEADER_WORDS).set(header);
-  const { columns, namesAt, endsAt } = sections(bytes, header);
-  bytes.set(nameBytes, namesAt);
-  let end = 0;
-  const ends = new Uint32Array(bytes.buffer, endsAt, names.length);
-  names.forEach((name, i) => (ends[i] = end += name.length));
-  columns.names = [...names];
-  return { bytes, columns };
-}
-
-/** Views over a stored checkpoint; throws on a checkpoint of another format or a damaged one. */
-export function readCheckpoint(stored: Uint8Array): CheckpointColumns {
-  // Typed-array views need aligned offsets: copy a buffer that does not start on one.
-  const bytes = stored.byteOffset % 8 === 0 ? stored : new Uint8Array(stored);
-  if (bytes.byteLength < HEADER_WORDS * 4) throw new Error('checkpoint too short');
-  const header = [...new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS)];
+export function openCheckpoint(source: ByteSource): CheckpointReader {
+  if (source.byteLength < HEADER_WORDS * 4) throw new Error('checkpoint too short');
+  const header = [...readInto(source, 0, new Uint32Array(HEADER_WORDS))];
   if (header[0] !== MAGIC || header[1] !== CHECKPOINT_FORMAT) throw new Error(`checkpoint of another format (${header[1]})`);
-  if (sizeOf(header) !== bytes.byteLength) throw new Error('checkpoint size does not match its header');
-  const { columns, namesAt, endsAt } = sections(bytes, header);
-  const joined = new TextDecoder().decode(bytes.subarray(namesAt, namesAt + header[7]!));
-  if (joined.length !== header[6]) throw new Error('checkpoint names damaged');
-  const ends = new Uint32Array(bytes.buffer, bytes.byteOffset + endsAt, header[2]!);
-  const names = new Array<string>(ends.length);
-  for (let i = 0, start = 0; i < ends.length; start = ends[i]!, i++) names[i] = joined.slice(start, ends[i]);
-  columns.names = names;
-  for (const held of [columns.tokens, columns.sessions, columns.notBefores]) {
-    for (const user of held.user) if (user >= names.length) throw new Error('checkpoint names a user it does not list');
-  }
-  return columns;
+  const layout = layoutOf(header);
+  if (layout.size !== source.byteLength) throw new Error('checkpoint size does not match its header');
+  const [, , userCount, tokenCount, sessionCount] = header as Header;
+  const section = (at: HeldLayout, count: number): HeldSection => ({
+    count,
+    read(column, into) {
+      readInto(source, at[column], into, count);
+      if (column === 'user') {
+        // An indexed loop: for-of over a typed array is several times slower at a million entries.
+        for (let i = 0; i < count; i++) if (into[i]! >= userCount) throw new Error('checkpoint names a user it does not list');
+      }
+      return into;
+    },
+  });
+  const u = layout.users;
+  return {
+    users: {
+      hi: readInto(source, u.hi, new Uint32Array(userCount)),
+      lo: readInto(source, u.lo, new Uint32Array(userCount)),
+      notBeforeMs: readInto(source, u.notBeforeMs, new Float64Array(userCount)),
+      notBeforeExpiresAtMs: readInto(source, u.notBeforeExpiresAtMs, new Float64Array(userCount)),
+    },
+    tokens: section(layout.tokens, tokenCount),
+    sessions: section(layout.sessions, sessionCount),
+  };
 }
 
-function sizeOf(header: number[]): number {
-  return sections(undefined, header).size;
+function readInto<T extends Uint32Array | Int32Array | Float64Array>(source: ByteSource, position: number, into: T, count = into.length): T {
+  source.read(new Uint8Array(into.buffer, into.byteOffset, count * into.BYTES_PER_ELEMENT), position);
+  return into;
 }
 
-/** Lays the sections out after the header; with bytes, also the views over them. */
-function sections(bytes: Uint8Array | undefined, header: number[]) {
-  const [, , users, notBefores, tokens, sessions, , nameByteCount] = header as [number, number, number, number, number, number, number, number];
+type Header = [number, number, number, number, number];
+type HeldLayout = Record<HeldColumn, number>;
+
+/** Where each section starts, after the header, each on an 8-byte boundary; and the total size. */
+function layoutOf(header: number[]) {
+  const [, , users, tokens, sessions] = header as Header;
   let at = HEADER_WORDS * 4;
   const take = (length: number) => {
     const start = at;
     at += Math.ceil(length / 8) * 8;
     return start;
   };
-  const base = bytes?.byteOffset ?? 0;
-  const u32 = (count: number) => {
-    const start = take(count * 4);
-    return bytes ? new Uint32Array(bytes.buffer, base + start, count) : new Uint32Array(0);
-  };
-  const f64 = (count: number) => {
-    const start = take(count * 8);
-    return bytes ? new Float64Array(bytes.buffer, base + start, count) : new Float64Array(0);
-  };
-  const held = (count: number): HeldColumns => ({ hi: u32(count), lo: u32(count), user: u32(count), expiresAtMs: f64(count), latestIatMs: f64(count) });
-  const namesAt = take(nameByteCount);
-  const endsAt = take(users * 4);
-  const columns: CheckpointColumns = {
-    names: [],
-    notBefores: { user: u32(notBefores), notBeforeMs: f64(notBefores), expiresAtMs: f64(notBefores) },
-    tokens: held(tokens),
-    sessions: held(sessions),
-  };
-  return { columns, namesAt, endsAt, size: at };
+  const held = (count: number): HeldLayout => ({ hi: take(count * 4), lo: take(count * 4), user: take(count * 4), expiresAtMs: take(count * 8), latestIatMs: take(count * 8) });
+  const userLayout = { hi: take(users * 4), lo: take(users * 4), notBeforeMs: take(users * 8), notBeforeExpiresAtMs: take(users * 8) };
+  const tokenLayout = held(tokens);
+  const sessionLayout = held(sessions);
+  return { users: userLayout, tokens: tokenLayout, sessions: sessionLayout, size: at };
 }

@@ -16,21 +16,32 @@ export function startCheckpoints(deps: {
   state: RevocationState;
   /** The feed's cursor: the state holds every event up to it. */
   cursor: () => number;
+  /** The cursor of the checkpoint this process started from (0: none could be read). */
+  startedFrom: number;
+  /** The cursor of a stored checkpoint this process could not use at start (0: none). */
+  passedOver: number;
   everyRows: number;
   intervalMs: number;
   logger: Pick<Logger, 'warn' | 'info'>;
 }): () => Promise<void> {
+  /** The latest checkpoint known to be readable: ours, or a later one another process wrote. */
+  let base = deps.startedFrom;
   let writing: Promise<void> | undefined;
   const check = () => (writing ??= write().finally(() => (writing = undefined)));
   const write = async () => {
     try {
+      // The stored checkpoint counts once another process has written one past what we started
+      // from and past the one we could not use (damaged, another file or format), and never
+      // past our own cursor (the log went backwards).
       const stored = await deps.store.cursor();
-      if (deps.cursor() - stored < deps.everyRows) return;
+      if (stored > base && stored > deps.passedOver && stored <= deps.cursor()) base = stored;
+      if (deps.cursor() - base < deps.everyRows) return;
       // Both in the same turn of the event loop: the state is exactly as of the cursor.
       const cursor = deps.cursor();
       const body = deps.state.checkpoint();
       const bytes = body.byteLength;
       await deps.store.write({ cursor, format: CHECKPOINT_FORMAT, body });
+      base = cursor;
       deps.logger.info({ cursor, bytes, revocations: deps.state.revokedTokenCount + deps.state.endedSessionCount }, 'revocation checkpoint written');
     } catch (error) {
       deps.logger.warn({ err: error }, 'could not write the revocation checkpoint; the next start reads more of the log');

@@ -15,6 +15,7 @@ import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { Store } from '../store/ports.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { CHECKPOINT_FORMAT } from './checkpoint.js';
+import { startCheckpoints } from './checkpointer.js';
 import { RevocationFeed } from './feed.js';
 import { RevocationState } from './state.js';
 
@@ -105,7 +106,11 @@ describe('revocation feed with a checkpoint [sqlite]', () => {
   let db: Awaited<ReturnType<typeof backend>>;
   const now = Date.now();
   const warnings: string[] = [];
-  const logger = { warn: (...args: unknown[]) => void warnings.push(String(args[1])), info: () => {} };
+  const logged: Record<string, unknown>[] = [];
+  const logger = {
+    warn: (...args: unknown[]) => void warnings.push(String(args[1])),
+    info: (...args: unknown[]) => void logged.push(args[0] as Record<string, unknown>),
+  };
 
   before(async () => {
     db = await backend('sqlite');
@@ -131,7 +136,7 @@ describe('revocation feed with a checkpoint [sqlite]', () => {
     });
     await feed.start();
     await feed.stop();
-    return { state, cursor: feed.cursor, refused: (jti: string) => state.isRevoked({ sub: 'u', revocationId: jti, iatMs: now - HOUR }) };
+    return { state, cursor: feed.cursor, passedOver: feed.passedOver, refused: (jti: string) => state.isRevoked({ sub: 'u', revocationId: jti, iatMs: now - HOUR }) };
   }
 
   test('a start loads the checkpoint and then the log after its cursor', async () => {
@@ -157,8 +162,11 @@ describe('revocation feed with a checkpoint [sqlite]', () => {
     await db.writer.checkpoints!.write({ cursor: cursor - 1, format: CHECKPOINT_FORMAT, body: state.checkpoint() });
     assert.equal(await db.follower.checkpoints!.cursor(), cursor);
     await db.writer.checkpoints!.write({ cursor: 1, format: CHECKPOINT_FORMAT + 1, body: new Uint8Array([1, 2, 3]) });
-    const stored = await db.follower.checkpoints!.read();
-    assert.deepEqual([stored!.cursor, stored!.format, [...stored!.body]], [1, CHECKPOINT_FORMAT + 1, [1, 2, 3]]);
+    const stored = (await db.follower.checkpoints!.read())!;
+    const body = new Uint8Array(stored.body.byteLength);
+    stored.body.read(body, 0);
+    stored.close();
+    assert.deepEqual([stored.cursor, stored.format, [...body]], [1, CHECKPOINT_FORMAT + 1, [1, 2, 3]]);
     warnings.length = 0;
     const next = await started();
     assert.deepEqual(['a', 'b', 'c', 'only-in-checkpoint'].map(next.refused), [true, true, true, false], 'a checkpoint of another format is not read: the rows are');
@@ -179,6 +187,28 @@ describe('revocation feed with a checkpoint [sqlite]', () => {
       assert.equal(next.cursor, head, label);
       assert.equal(warnings.length, 1, label);
     }
+  });
+
+  test('a process that could not read the stored checkpoint writes a good one at the same cursor', async () => {
+    const head = await db.follower.revocations.headSeq();
+    await db.writer.checkpoints!.write({ cursor: head, format: CHECKPOINT_FORMAT, body: new Uint8Array(40) });
+    const at = await started();
+    assert.equal(at.cursor, head);
+    assert.equal(at.passedOver, head, 'the feed says which checkpoint it passed over');
+    const stop = startCheckpoints({
+      store: db.follower.checkpoints!,
+      state: at.state,
+      cursor: () => at.cursor,
+      startedFrom: 0,
+      passedOver: head,
+      everyRows: 1,
+      intervalMs: 60_000,
+      logger,
+    });
+    await stop();
+    const next = await started();
+    assert.deepEqual(['a', 'b', 'c'].map(next.refused), [true, true, true]);
+    assert.equal(logged.at(-1)?.checkpoint, head, 'the next start reads the rewritten checkpoint');
   });
 
   test('a checkpoint file that is not the one the database records (replaced, deleted) is not read', async () => {

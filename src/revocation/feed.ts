@@ -22,6 +22,8 @@ export type ReloadListener = (cursor: number) => void;
 
 export class RevocationFeed {
   #cursor = 0;
+  #startedFrom = 0;
+  #passedOver = 0;
   #lastSyncMs = -Infinity;
   #running: Promise<void> | undefined;
   #again = false;
@@ -59,9 +61,11 @@ export class RevocationFeed {
       // The log is behind its own checkpoint (its sequence was reset): trust the rows only.
       this.deps.logger.warn({ checkpoint: after, head: this.#cursor }, 'the revocation checkpoint is ahead of the log: reading the log instead');
       this.deps.state.clear();
+      this.#passedOver = after;
       after = 0;
       this.#cursor = await this.deps.store.snapshot(this.deps.clock.now(), this.deps.state);
     }
+    this.#startedFrom = after;
     const { state } = this.deps;
     this.deps.logger.info(
       {
@@ -83,6 +87,8 @@ export class RevocationFeed {
     const checkpoint = await this.deps.checkpoints?.read();
     if (!checkpoint) return 0;
     if (checkpoint.format !== CHECKPOINT_FORMAT) {
+      checkpoint.close();
+      this.#passedOver = checkpoint.cursor;
       this.deps.logger.info({ format: checkpoint.format }, 'the revocation checkpoint has another format: reading the log instead');
       return 0;
     }
@@ -91,8 +97,11 @@ export class RevocationFeed {
       return checkpoint.cursor;
     } catch (error) {
       this.deps.state.clear();
+      this.#passedOver = checkpoint.cursor;
       this.deps.logger.warn({ err: error }, 'the revocation checkpoint cannot be read: reading the log instead');
       return 0;
+    } finally {
+      checkpoint.close();
     }
   }
 
@@ -162,6 +171,16 @@ export class RevocationFeed {
   onReload(listener: ReloadListener): () => void {
     this.#reloadListeners.add(listener);
     return () => this.#reloadListeners.delete(listener);
+  }
+
+  /** The cursor of the checkpoint start() loaded (0: none). */
+  get startedFrom(): number {
+    return this.#startedFrom;
+  }
+
+  /** The cursor of a stored checkpoint start() could not use (0: none). */
+  get passedOver(): number {
+    return this.#passedOver;
   }
 
   /** The seq of the last event applied (0 before any). */

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { hashKey, HeldTable, NONE, type UserHeld } from './held.js';
+import { hashKey, HeldTable, NONE, UserTable } from './held.js';
 
-const owner = (user: string): UserHeld => ({ user, index: 0, count: 0, tokens: NONE, sessions: NONE });
+function userSlot(users: UserTable, name: string): number {
+  const { hi, lo } = hashKey(name, { hi: 0, lo: 0 });
+  return users.slotFor(hi, lo);
+}
 
-function add(table: HeldTable, key: string, who: UserHeld, expiresAtMs: number, latestIatMs?: number): void {
+function add(table: HeldTable, key: string, user: number, expiresAtMs: number, latestIatMs?: number): void {
   const { hi, lo } = hashKey(key, { hi: 0, lo: 0 });
-  table.add(hi, lo, who, expiresAtMs, latestIatMs);
+  table.add(hi, lo, user, expiresAtMs, latestIatMs);
 }
 
 test('hashKey: 64 bits that differ for keys that differ by one character, the same for equal keys', () => {
@@ -24,31 +27,48 @@ test('hashKey: 64 bits that differ for keys that differ by one character, the sa
   assert.equal(seen.size, 200_000, 'no collision among 200,000 keys');
 });
 
-test('slots are found by key, listed per owner, and reused after removal', () => {
-  const table = new HeldTable('tokens');
-  const u = owner('u');
-  const v = owner('v');
+test('slots are found by key, listed per user, and reused after removal', () => {
+  const users = new UserTable();
+  const table = new HeldTable('tokens', users);
+  const u = userSlot(users, 'u');
+  const v = userSlot(users, 'v');
   add(table, 'a', u, 10, 5);
   add(table, 'b', u, 20);
   add(table, 'c', v, 30);
   assert.equal(table.size, 3);
-  assert.equal(u.count, 2);
-  const a = table.slotOf('a')!;
+  assert.equal(users.count[u], 2);
+  const a = table.slotOfKey('a');
   assert.equal(table.expiresAtMs(a), 10);
   assert.equal(table.latestIatMs(a), 5);
-  assert.equal(table.latestIatMs(table.slotOf('b')!), undefined);
-  assert.equal(table.ownerOf(a), u);
-  assert.deepEqual([...table.slotsOf(u)].sort(), [a, table.slotOf('b')!].sort());
+  assert.equal(table.latestIatMs(table.slotOfKey('b')), undefined);
+  assert.equal(table.userOf(a), u);
+  assert.deepEqual([...table.slotsOf(u)].sort(), [a, table.slotOfKey('b')].sort());
   table.extend(a, 5);
   assert.equal(table.expiresAtMs(a), 10, 'extend never shortens');
   table.extend(a, 15);
   assert.equal(table.expiresAtMs(a), 15);
   assert.equal(table.remove(a), u);
   assert.equal(table.has('a'), false);
-  assert.equal(u.count, 1);
+  assert.equal(users.count[u], 1);
   add(table, 'd', v, 40);
-  assert.equal(table.slotOf('d'), a, 'the freed slot is reused');
+  assert.equal(table.slotOfKey('d'), a, 'the freed slot is reused');
   assert.equal(table.has('c'), true);
+});
+
+test('a user slot keeps the later not-before and is released once it has neither a not-before nor a revocation', () => {
+  const users = new UserTable();
+  const table = new HeldTable('sessions', users);
+  const u = userSlot(users, 'u');
+  users.raiseNotBefore(u, 100, 1000);
+  users.raiseNotBefore(u, 50, 2000);
+  assert.deepEqual([users.notBeforeMs[u], users.notBeforeExpiresAtMs[u], users.notBeforeCount], [100, 2000, 1]);
+  add(table, 's', u, 10);
+  users.dropNotBefore(u);
+  assert.equal(users.slotOfKey('u'), u, 'kept: it still holds a revocation');
+  assert.equal(users.notBeforeCount, 0);
+  users.releaseIfEmpty(table.remove(table.slotOfKey('s')));
+  assert.equal(users.slotOfKey('u'), NONE);
+  assert.equal(users.size, 0);
 });
 
 test('against a Map model: any sequence of adds, removals, purges and clears', () => {
@@ -61,51 +81,49 @@ test('against a Map model: any sequence of adds, removals, purges and clears', (
   );
   fc.assert(
     fc.property(fc.array(op, { maxLength: 4000 }), (ops) => {
-      const table = new HeldTable('sessions');
-      let owners = new Map<number, UserHeld>();
+      const users = new UserTable();
+      const table = new HeldTable('sessions', users);
       const model = new Map<string, { user: number; exp: number }>();
-      const ownerOf = (user: number) => {
-        let o = owners.get(user);
-        if (o === undefined) owners.set(user, (o = owner(`user-${user}`)));
-        return o;
-      };
+      const forget = (slot: number) => users.releaseIfEmpty(table.remove(slot));
       for (const o of ops) {
         if (o.kind === 'add') {
           const key = `k${o.key}`;
-          if (table.has(key)) table.extend(table.slotOf(key)!, o.exp);
-          else add(table, key, ownerOf(o.user), o.exp);
+          if (table.has(key)) table.extend(table.slotOfKey(key), o.exp);
+          else add(table, key, userSlot(users, `user-${o.user}`), o.exp);
           const known = model.get(key);
           model.set(key, known ? { user: known.user, exp: Math.max(known.exp, o.exp) } : { user: o.user, exp: o.exp });
         } else if (o.kind === 'remove') {
-          const slot = table.slotOf(`k${o.key}`);
-          if (slot !== undefined) table.remove(slot);
+          const slot = table.slotOfKey(`k${o.key}`);
+          if (slot !== NONE) forget(slot);
           model.delete(`k${o.key}`);
         } else if (o.kind === 'removeUser') {
-          for (const slot of table.slotsOf(owners.get(o.user))) table.remove(slot);
+          for (const slot of table.slotsOf(users.slotOfKey(`user-${o.user}`))) forget(slot);
           for (const [key, v] of model) if (v.user === o.user) model.delete(key);
         } else if (o.kind === 'purge') {
-          for (const slot of table.slots()) if (table.expiresAtMs(slot) <= o.before) table.remove(slot);
+          for (const slot of table.slots()) if (table.expiresAtMs(slot) <= o.before) forget(slot);
           for (const [key, v] of model) if (v.exp <= o.before) model.delete(key);
         } else {
           table.clear();
-          owners = new Map();
+          users.clear();
           model.clear();
         }
       }
       assert.equal(table.size, model.size);
       for (let k = 0; k <= 3000; k++) {
         const key = `k${k}`;
-        const slot = table.slotOf(key);
+        const slot = table.slotOfKey(key);
         const expected = model.get(key);
-        assert.equal(slot !== undefined, expected !== undefined, key);
-        if (slot === undefined || expected === undefined) continue;
+        assert.equal(slot !== NONE, expected !== undefined, key);
+        if (slot === NONE || expected === undefined) continue;
         assert.equal(table.expiresAtMs(slot), expected.exp, key);
-        assert.equal(table.ownerOf(slot).user, `user-${expected.user}`, key);
+        assert.equal(table.userOf(slot), users.slotOfKey(`user-${expected.user}`), key);
       }
-      for (const [user, o] of owners) {
+      for (let user = 0; user <= 20; user++) {
         const held = [...model.values()].filter((v) => v.user === user).length;
-        assert.equal(o.count, held, `count of user-${user}`);
-        assert.equal([...table.slotsOf(o)].length, held, `list of user-${user}`);
+        const slot = users.slotOfKey(`user-${user}`);
+        assert.equal(slot === NONE ? 0 : users.count[slot], held, `count of user-${user}`);
+        assert.equal([...table.slotsOf(slot)].length, held, `list of user-${user}`);
+        assert.equal(slot !== NONE, held > 0, `user-${user} has a slot exactly while holding something`);
       }
     }),
     { seed: 20261205, numRuns: 60 },

@@ -1,30 +1,21 @@
 /**
- * Token or session revocations as the state holds them: one table per kind, a slot per
- * revocation, its fields in parallel typed arrays, each slot threaded on a list of its user's
- * slots, and an open-addressing index from a 64-bit hash of the key (jti, digest or session id)
- * to the slot. No object, string or Map entry per revocation: at 10^6 revocations those were
- * ~100 MiB and most of the start-up load in allocation, hashing into a Map and GC (#15).
+ * The revocation state's tables: users, and token or session revocations, each a slot in
+ * parallel typed-array columns, found through an open-addressing index from a 64-bit hash of the
+ * key (user name, jti or digest, session id). A user's slot holds their not-before and the
+ * heads of their lists of held revocations; each revocation's slot is threaded on its user's
+ * list. No object, string or Map entry per user or revocation: at 10^6 revocations those were
+ * most of the start-up load (allocation, Map inserts, garbage collection) and ~100 MiB (#15).
  *
- * Keys are known by their hash only. Two keys with the same 64-bit hash would be one revocation:
- * a token whose jti collides with a revoked one is refused (never the other way round). jtis and
- * session ids are random and chosen by the service, digests are SHA-256; with 10^6 revocations
- * the chance that a given token collides is about 10^6 / 2^64 ≈ 5·10^-14.
+ * Keys are known by their hash only, so two keys with one hash are one entry, and every such
+ * merge refuses more, never less: a token whose jti collides with a revoked one is refused; two
+ * users whose names collide share one not-before (the later) and one list, so each is refused
+ * what either is. jtis and session ids are random and chosen by the service, digests are SHA-256,
+ * user names are the directory's: with 10^6 revocations the chance that a given token collides
+ * is about 10^6 / 2^64 ≈ 5·10^-14.
  */
+import type { HeldColumns, HeldSection, UserColumns } from './checkpoint.js';
 
-import type { HeldColumns } from './checkpoint.js';
-
-/** One user's held revocations: the head slot of their list in each table, and how many in all. */
-export interface UserHeld {
-  /** The one copy of the name every slot of the user shares (rather than a string per row). */
-  readonly user: string;
-  /** The user's number in the checkpoint being written (state.ts checkpoint()); scratch. */
-  index: number;
-  count: number;
-  tokens: number;
-  sessions: number;
-}
-
-/** No slot: the end of a list, or an empty one. */
+/** No slot: the end of a list, an empty one, or a key not held. */
 export const NONE = -1;
 
 export type HeldKind = 'tokens' | 'sessions';
@@ -61,56 +52,285 @@ const INITIAL_SLOTS = 1024;
 const EMPTY = -1;
 const DELETED = -2;
 
-export class HeldTable {
-  // The slot columns.
-  #hashHi = new Uint32Array(INITIAL_SLOTS);
-  #hashLo = new Uint32Array(INITIAL_SLOTS);
-  /** When each stops mattering (its last token's expiry). */
-  #expiresAtMs = new Float64Array(INITIAL_SLOTS);
-  /** The latest iat of any token it refuses; NaN for rows written before it was recorded. */
-  #latestIatMs = new Float64Array(INITIAL_SLOTS);
-  #prev = new Int32Array(INITIAL_SLOTS);
-  #next = new Int32Array(INITIAL_SLOTS);
-  /** Each slot's user; undefined for a free slot. */
-  #owners: (UserHeld | undefined)[] = [];
-  /** Slots given back by remove(), reused before new ones. */
-  #free: number[] = [];
+/**
+ * Slots keyed by a 64-bit hash: the hash columns, which slots are in use, a free list, and the
+ * index (hash → slot, linear probing, at most half full counting DELETED marks). Subclasses add
+ * their own columns and grow them in grow().
+ */
+abstract class HashedSlots {
+  protected hashHi = new Uint32Array(INITIAL_SLOTS);
+  protected hashLo = new Uint32Array(INITIAL_SLOTS);
+  protected inUse = new Uint8Array(INITIAL_SLOTS);
   /** Slots ever handed out (the high-water mark). */
-  #used = 0;
-
-  /** hash → slot, linear probing; at most half full, counting DELETED marks. */
+  protected used = 0;
+  #free: number[] = [];
   #index = new Int32Array(2 * INITIAL_SLOTS).fill(EMPTY);
   #live = 0;
   #deleted = 0;
   /** Scratch for hashKey, so a lookup allocates nothing. */
   readonly #hash: KeyHash = { hi: 0, lo: 0 };
 
-  constructor(readonly kind: HeldKind) {}
-
   get size(): number {
     return this.#live;
   }
 
-  has(key: string): boolean {
-    return this.slotOf(key) !== undefined;
-  }
-
-  slotOf(key: string): number | undefined {
+  /** The slot holding the key, or NONE. */
+  slotOfKey(key: string): number {
     const { hi, lo } = hashKey(key, this.#hash);
-    return this.slotOfHash(hi, lo);
+    return this.slotOf(hi, lo);
   }
 
-  slotOfHash(hi: number, lo: number): number | undefined {
+  /** The slot holding the hash, or NONE. */
+  slotOf(hi: number, lo: number): number {
     const at = this.#find(hi, lo);
-    return at === NONE ? undefined : this.#index[at];
+    return at === NONE ? NONE : this.#index[at]!;
   }
 
   hashOf(slot: number): KeyHash {
-    return { hi: this.#hashHi[slot]!, lo: this.#hashLo[slot]! };
+    return { hi: this.hashHi[slot]!, lo: this.hashLo[slot]! };
   }
 
-  ownerOf(slot: number): UserHeld {
-    return this.#owners[slot]!;
+  /** Every slot in use; the one just visited may be released meanwhile. */
+  *slots(): Generator<number> {
+    for (let slot = 0; slot < this.used; slot++) if (this.inUse[slot] === 1) yield slot;
+  }
+
+  /** A slot for a hash not held yet. */
+  protected claim(hi: number, lo: number): number {
+    if ((this.#live + this.#deleted + 1) * 2 > this.#index.length) this.#reindex(this.#live + 1);
+    const slot = this.#free.pop() ?? this.#newSlot();
+    this.hashHi[slot] = hi;
+    this.hashLo[slot] = lo;
+    this.inUse[slot] = 1;
+    this.#place(slot);
+    this.#live++;
+    return slot;
+  }
+
+  protected release(slot: number): void {
+    this.#index[this.#find(this.hashHi[slot]!, this.hashLo[slot]!)] = DELETED;
+    this.inUse[slot] = 0;
+    this.#live--;
+    this.#deleted++;
+    this.#free.push(slot);
+  }
+
+  /** Empties the table, giving back its memory. */
+  protected reset(): void {
+    this.used = 0;
+    this.#free = [];
+    this.#index = new Int32Array(2 * INITIAL_SLOTS).fill(EMPTY);
+    this.#live = 0;
+    this.#deleted = 0;
+    this.grow(INITIAL_SLOTS, false);
+  }
+
+  /** Room for `count` slots filled in bulk (from a checkpoint) by the caller, in an empty table. */
+  protected reserve(count: number): void {
+    this.reset();
+    this.grow(Math.max(INITIAL_SLOTS, 2 ** Math.ceil(Math.log2(count))), false);
+  }
+
+  /** After a bulk fill of slots [0, count): their hashes and inUse set, the rest free; indexes them. */
+  protected adopt(count: number): void {
+    this.used = count;
+    for (let slot = count - 1; slot >= 0; slot--) if (this.inUse[slot] === 0) this.#free.push(slot);
+    this.#live = count - this.#free.length;
+    // Up to half full rather than a quarter: a start touches half the index memory (each fresh
+    // page costs a fault), and a growing state reindexes as it would have anyway.
+    this.#reindex(this.#live, 2);
+  }
+
+  /** Columns of `capacity` slots, the current ones copied over when `keep`. */
+  protected grow(capacity: number, keep: boolean): void {
+    this.hashHi = column(this.hashHi, new Uint32Array(capacity), keep);
+    this.hashLo = column(this.hashLo, new Uint32Array(capacity), keep);
+    this.inUse = column(this.inUse, new Uint8Array(capacity), keep);
+  }
+
+  /** The index position holding the slot with that hash, or NONE. */
+  #find(hi: number, lo: number): number {
+    const mask = this.#index.length - 1;
+    for (let at = lo & mask; ; at = (at + 1) & mask) {
+      const slot = this.#index[at]!;
+      if (slot === EMPTY) return NONE;
+      if (slot !== DELETED && this.hashLo[slot] === lo && this.hashHi[slot] === hi) return at;
+    }
+  }
+
+  /** Puts the slot in the index at the first free position of its probe sequence. */
+  #place(slot: number): void {
+    const mask = this.#index.length - 1;
+    for (let at = this.hashLo[slot]! & mask; ; at = (at + 1) & mask) {
+      const entry = this.#index[at]!;
+      if (entry === EMPTY || entry === DELETED) {
+        if (entry === DELETED) this.#deleted--;
+        this.#index[at] = slot;
+        return;
+      }
+    }
+  }
+
+  /** A fresh index sized for `live` slots (dropping DELETED marks), 1/spread full or less. */
+  #reindex(live: number, spread = 4): void {
+    let size = 2 * INITIAL_SLOTS;
+    while (size < spread * live) size *= 2;
+    this.#index = new Int32Array(size).fill(EMPTY);
+    this.#deleted = 0;
+    for (let slot = 0; slot < this.used; slot++) if (this.inUse[slot] === 1) this.#place(slot);
+  }
+
+  /** A fresh slot at the end, doubling the columns when they are full. */
+  #newSlot(): number {
+    const slot = this.used++;
+    if (slot === this.hashHi.length) this.grow(slot * 2, true);
+    return slot;
+  }
+}
+
+/**
+ * Users with a not-before or held revocations: per slot the not-before (NaN: none) and how long
+ * it matters, how many revocations the user holds and the first of each list. A slot is released
+ * when it has neither.
+ */
+export class UserTable extends HashedSlots {
+  notBeforeMs = new Float64Array(INITIAL_SLOTS);
+  notBeforeExpiresAtMs = new Float64Array(INITIAL_SLOTS);
+  count = new Int32Array(INITIAL_SLOTS);
+  tokensHead = new Int32Array(INITIAL_SLOTS);
+  sessionsHead = new Int32Array(INITIAL_SLOTS);
+  #notBefores = 0;
+
+  /** Users with a not-before. */
+  get notBeforeCount(): number {
+    return this.#notBefores;
+  }
+
+  /** The user's slot, made (with nothing) when there is none. */
+  slotFor(hi: number, lo: number): number {
+    let slot = this.slotOf(hi, lo);
+    if (slot === NONE) {
+      slot = this.claim(hi, lo);
+      this.notBeforeMs[slot] = NaN;
+      this.notBeforeExpiresAtMs[slot] = NaN;
+      this.count[slot] = 0;
+      this.tokensHead[slot] = NONE;
+      this.sessionsHead[slot] = NONE;
+    }
+    return slot;
+  }
+
+  /** Raises the user's not-before and its expiry to these, where they are later. */
+  raiseNotBefore(slot: number, notBeforeMs: number, expiresAtMs: number): void {
+    const known = this.notBeforeMs[slot]!;
+    if (Number.isNaN(known)) {
+      this.#notBefores++;
+      this.notBeforeMs[slot] = notBeforeMs;
+      this.notBeforeExpiresAtMs[slot] = expiresAtMs;
+      return;
+    }
+    this.notBeforeMs[slot] = Math.max(known, notBeforeMs);
+    this.notBeforeExpiresAtMs[slot] = Math.max(this.notBeforeExpiresAtMs[slot]!, expiresAtMs);
+  }
+
+  dropNotBefore(slot: number): void {
+    this.notBeforeMs[slot] = NaN;
+    this.notBeforeExpiresAtMs[slot] = NaN;
+    this.#notBefores--;
+    this.releaseIfEmpty(slot);
+  }
+
+  /** Releases the user's slot once it has neither a not-before nor a held revocation. */
+  releaseIfEmpty(slot: number): void {
+    if (this.count[slot] === 0 && Number.isNaN(this.notBeforeMs[slot]!)) this.release(slot);
+  }
+
+  head(kind: HeldKind): Int32Array {
+    return kind === 'tokens' ? this.tokensHead : this.sessionsHead;
+  }
+
+  clear(): void {
+    this.reset();
+    this.#notBefores = 0;
+  }
+
+  /**
+   * Loads a checkpoint's users into this table (emptied first) as slots 0…n-1, in its order, so a
+   * revocation's user number is its user's slot; not-befores expired by nowMs are left out. Slots
+   * left with nothing are released by the caller once the revocations are loaded (releaseIfEmpty).
+   */
+  load(users: UserColumns, nowMs: number): void {
+    const n = users.hi.length;
+    this.reserve(n);
+    this.hashHi.set(users.hi);
+    this.hashLo.set(users.lo);
+    this.inUse.fill(1, 0, n);
+    this.tokensHead.fill(NONE, 0, n);
+    this.sessionsHead.fill(NONE, 0, n);
+    this.#notBefores = 0;
+    for (let slot = 0; slot < n; slot++) {
+      const expiresAtMs = users.notBeforeExpiresAtMs[slot]!;
+      if (expiresAtMs > nowMs) {
+        this.notBeforeMs[slot] = users.notBeforeMs[slot]!;
+        this.notBeforeExpiresAtMs[slot] = expiresAtMs;
+        this.#notBefores++;
+      } else {
+        this.notBeforeMs[slot] = NaN;
+        this.notBeforeExpiresAtMs[slot] = NaN;
+      }
+    }
+    this.adopt(n);
+  }
+
+  /** Copies every user into `into` (numbered in slot order) and returns each slot's number (-1: none). */
+  copyTo(into: UserColumns): Int32Array {
+    const numbers = new Int32Array(this.used).fill(NONE);
+    let at = 0;
+    for (let slot = 0; slot < this.used; slot++) {
+      if (this.inUse[slot] === 0) continue;
+      into.hi[at] = this.hashHi[slot]!;
+      into.lo[at] = this.hashLo[slot]!;
+      into.notBeforeMs[at] = this.notBeforeMs[slot]!;
+      into.notBeforeExpiresAtMs[at] = this.notBeforeExpiresAtMs[slot]!;
+      numbers[slot] = at++;
+    }
+    return numbers;
+  }
+
+  protected override grow(capacity: number, keep: boolean): void {
+    super.grow(capacity, keep);
+    this.notBeforeMs = column(this.notBeforeMs, new Float64Array(capacity), keep);
+    this.notBeforeExpiresAtMs = column(this.notBeforeExpiresAtMs, new Float64Array(capacity), keep);
+    this.count = column(this.count, new Int32Array(capacity), keep);
+    this.tokensHead = column(this.tokensHead, new Int32Array(capacity), keep);
+    this.sessionsHead = column(this.sessionsHead, new Int32Array(capacity), keep);
+  }
+}
+
+/** Token or session revocations: per slot its expiry, latest iat, user slot and list links. */
+export class HeldTable extends HashedSlots {
+  /** When each stops mattering (its last token's expiry). */
+  #expiresAtMs = new Float64Array(INITIAL_SLOTS);
+  /** The latest iat of any token it refuses; NaN for rows written before it was recorded. */
+  #latestIatMs = new Float64Array(INITIAL_SLOTS);
+  #user = new Int32Array(INITIAL_SLOTS);
+  #prev = new Int32Array(INITIAL_SLOTS);
+  #next = new Int32Array(INITIAL_SLOTS);
+
+  constructor(
+    readonly kind: HeldKind,
+    private readonly users: UserTable,
+  ) {
+    super();
+  }
+
+  has(key: string): boolean {
+    return this.slotOfKey(key) !== NONE;
+  }
+
+  /** The slot's user (a UserTable slot). */
+  userOf(slot: number): number {
+    return this.#user[slot]!;
   }
 
   expiresAtMs(slot: number): number {
@@ -127,167 +347,97 @@ export class HeldTable {
     return Number.isNaN(latest) ? undefined : latest;
   }
 
-  /** Holds a new revocation, linked first on its owner's list. Its hash must not be held yet. */
-  add(hi: number, lo: number, owner: UserHeld, expiresAtMs: number, latestIatMs: number | undefined): void {
-    if ((this.#live + this.#deleted + 1) * 2 > this.#index.length) this.#reindex();
-    const slot = this.#free.pop() ?? this.#newSlot();
-    this.#hashHi[slot] = hi;
-    this.#hashLo[slot] = lo;
-    this.#owners[slot] = owner;
+  /** Holds a new revocation of user slot `user`, first on the user's list. Its hash must not be held yet. */
+  add(hi: number, lo: number, user: number, expiresAtMs: number, latestIatMs: number | undefined): void {
+    const slot = this.claim(hi, lo);
     this.#expiresAtMs[slot] = expiresAtMs;
     this.#latestIatMs[slot] = latestIatMs ?? NaN;
-    const head = owner[this.kind];
-    this.#prev[slot] = NONE;
-    this.#next[slot] = head;
-    if (head !== NONE) this.#prev[head] = slot;
-    owner[this.kind] = slot;
-    owner.count++;
-    this.#place(slot);
-    this.#live++;
+    this.#link(slot, user);
   }
 
-  /** Forgets the revocation in that slot and unlinks it from its owner's list; returns the owner. */
-  remove(slot: number): UserHeld {
-    const owner = this.#owners[slot]!;
+  /** Forgets the revocation in that slot and unlinks it from its user's list; returns the user slot. */
+  remove(slot: number): number {
+    const user = this.#user[slot]!;
     const prev = this.#prev[slot]!;
     const next = this.#next[slot]!;
     if (prev !== NONE) this.#next[prev] = next;
-    else owner[this.kind] = next;
+    else this.users.head(this.kind)[user] = next;
     if (next !== NONE) this.#prev[next] = prev;
-    owner.count--;
-    this.#index[this.#find(this.#hashHi[slot]!, this.#hashLo[slot]!)] = DELETED;
-    this.#live--;
-    this.#deleted++;
-    this.#owners[slot] = undefined;
-    this.#free.push(slot);
-    return owner;
+    this.users.count[user]!--;
+    this.release(slot);
+    return user;
   }
 
-  /** The owner's slots in this table; the one just visited may be removed meanwhile. */
-  *slotsOf(owner: UserHeld | undefined): Generator<number> {
-    for (let slot = owner?.[this.kind] ?? NONE; slot !== NONE; ) {
+  /** The user's slots in this table; the one just visited may be removed meanwhile. */
+  *slotsOf(user: number): Generator<number> {
+    for (let slot = user === NONE ? NONE : this.users.head(this.kind)[user]!; slot !== NONE; ) {
       const next = this.#next[slot]!;
       yield slot;
       slot = next;
     }
   }
 
-  /** Every held slot; the one just visited may be removed meanwhile. */
-  *slots(): Generator<number> {
-    for (let slot = 0; slot < this.#used; slot++) if (this.#owners[slot] !== undefined) yield slot;
+  clear(): void {
+    this.reset();
   }
 
   /**
-   * Loads a checkpoint's revocations into this empty table, but those expired by nowMs: one pass
-   * along the columns and one indexing at the final size, nothing grown or hashed on the way.
+   * Loads a checkpoint's revocations into this table (emptied first), the users already loaded:
+   * each column read straight into its array, then one pass linking the slots into their users'
+   * lists, and one indexing at the final size. A slot expired by nowMs is left free.
    */
-  load(held: HeldColumns, ownerOf: (user: number) => UserHeld, nowMs: number): void {
-    this.clear();
-    this.#grow(Math.max(INITIAL_SLOTS, 2 ** Math.ceil(Math.log2(held.hi.length))));
-    // Filled: `new Array(n)` of a million would be a dictionary, a hash insert per slot.
-    const owners = new Array<UserHeld | undefined>(held.hi.length).fill(undefined);
-    let slot = 0;
-    for (let i = 0; i < held.hi.length; i++) {
-      const expiresAtMs = held.expiresAtMs[i]!;
-      if (expiresAtMs <= nowMs) continue;
-      const owner = ownerOf(held.user[i]!);
-      this.#hashHi[slot] = held.hi[i]!;
-      this.#hashLo[slot] = held.lo[i]!;
-      this.#expiresAtMs[slot] = expiresAtMs;
-      this.#latestIatMs[slot] = held.latestIatMs[i]!;
-      owners[slot] = owner;
-      const head = owner[this.kind];
-      this.#prev[slot] = NONE;
-      this.#next[slot] = head;
-      if (head !== NONE) this.#prev[head] = slot;
-      owner[this.kind] = slot++;
-      owner.count++;
+  load(section: HeldSection, nowMs: number): void {
+    const count = section.count;
+    this.reserve(count);
+    section.read('hi', this.hashHi);
+    section.read('lo', this.hashLo);
+    section.read('expiresAtMs', this.#expiresAtMs);
+    section.read('latestIatMs', this.#latestIatMs);
+    section.read('user', this.#user);
+    for (let slot = 0; slot < count; slot++) {
+      if (this.#expiresAtMs[slot]! <= nowMs) continue;
+      this.inUse[slot] = 1;
+      this.#link(slot, this.#user[slot]!);
     }
-    owners.length = slot;
-    this.#owners = owners;
-    this.#used = this.#live = slot;
-    this.#reindex(slot);
+    this.adopt(count);
   }
 
-  /** Copies every revocation into `into` from position `at`, its user as `userOf` numbers the owner; returns the next position. */
-  copyTo(into: HeldColumns, at: number, userOf: (owner: UserHeld) => number): number {
-    for (let slot = 0; slot < this.#used; slot++) {
-      const owner = this.#owners[slot];
-      if (owner === undefined) continue;
-      into.hi[at] = this.#hashHi[slot]!;
-      into.lo[at] = this.#hashLo[slot]!;
-      into.user[at] = userOf(owner);
+  /** Copies every revocation into `into` from position 0, its user numbered by `userNumbers`; returns how many. */
+  copyTo(into: HeldColumns, userNumbers: Int32Array): number {
+    let at = 0;
+    for (let slot = 0; slot < this.used; slot++) {
+      if (this.inUse[slot] === 0) continue;
+      into.hi[at] = this.hashHi[slot]!;
+      into.lo[at] = this.hashLo[slot]!;
+      into.user[at] = userNumbers[this.#user[slot]!]!;
       into.expiresAtMs[at] = this.#expiresAtMs[slot]!;
       into.latestIatMs[at++] = this.#latestIatMs[slot]!;
     }
     return at;
   }
 
-  clear(): void {
-    this.#hashHi = new Uint32Array(INITIAL_SLOTS);
-    this.#hashLo = new Uint32Array(INITIAL_SLOTS);
-    this.#expiresAtMs = new Float64Array(INITIAL_SLOTS);
-    this.#latestIatMs = new Float64Array(INITIAL_SLOTS);
-    this.#prev = new Int32Array(INITIAL_SLOTS);
-    this.#next = new Int32Array(INITIAL_SLOTS);
-    this.#owners = [];
-    this.#free = [];
-    this.#used = 0;
-    this.#index = new Int32Array(2 * INITIAL_SLOTS).fill(EMPTY);
-    this.#live = 0;
-    this.#deleted = 0;
+  #link(slot: number, user: number): void {
+    const heads = this.users.head(this.kind);
+    const head = heads[user]!;
+    this.#user[slot] = user;
+    this.#prev[slot] = NONE;
+    this.#next[slot] = head;
+    if (head !== NONE) this.#prev[head] = slot;
+    heads[user] = slot;
+    this.users.count[user]!++;
   }
 
-  /** The index position holding the slot with that hash, or NONE. */
-  #find(hi: number, lo: number): number {
-    const mask = this.#index.length - 1;
-    for (let at = lo & mask; ; at = (at + 1) & mask) {
-      const slot = this.#index[at]!;
-      if (slot === EMPTY) return NONE;
-      if (slot !== DELETED && this.#hashLo[slot] === lo && this.#hashHi[slot] === hi) return at;
-    }
-  }
-
-  /** Puts the slot in the index at the first free position of its probe sequence. */
-  #place(slot: number): void {
-    const mask = this.#index.length - 1;
-    for (let at = this.#hashLo[slot]! & mask; ; at = (at + 1) & mask) {
-      const entry = this.#index[at]!;
-      if (entry === EMPTY || entry === DELETED) {
-        if (entry === DELETED) this.#deleted--;
-        this.#index[at] = slot;
-        return;
-      }
-    }
-  }
-
-  /** A fresh index sized for `live` slots (dropping DELETED marks), a quarter full or less. */
-  #reindex(live = this.#live + 1): void {
-    let size = 2 * INITIAL_SLOTS;
-    while (size < 4 * live) size *= 2;
-    this.#index = new Int32Array(size).fill(EMPTY);
-    this.#deleted = 0;
-    for (let slot = 0; slot < this.#used; slot++) if (this.#owners[slot] !== undefined) this.#place(slot);
-  }
-
-  /** A fresh slot at the end, doubling the columns when they are full. */
-  #newSlot(): number {
-    const slot = this.#used++;
-    if (slot === this.#expiresAtMs.length) this.#grow(slot * 2);
-    return slot;
-  }
-
-  #grow(capacity: number): void {
-    this.#hashHi = resized(this.#hashHi, new Uint32Array(capacity));
-    this.#hashLo = resized(this.#hashLo, new Uint32Array(capacity));
-    this.#expiresAtMs = resized(this.#expiresAtMs, new Float64Array(capacity));
-    this.#latestIatMs = resized(this.#latestIatMs, new Float64Array(capacity));
-    this.#prev = resized(this.#prev, new Int32Array(capacity));
-    this.#next = resized(this.#next, new Int32Array(capacity));
+  protected override grow(capacity: number, keep: boolean): void {
+    super.grow(capacity, keep);
+    this.#expiresAtMs = column(this.#expiresAtMs, new Float64Array(capacity), keep);
+    this.#latestIatMs = column(this.#latestIatMs, new Float64Array(capacity), keep);
+    this.#user = column(this.#user, new Int32Array(capacity), keep);
+    this.#prev = column(this.#prev, new Int32Array(capacity), keep);
+    this.#next = column(this.#next, new Int32Array(capacity), keep);
   }
 }
 
-function resized<T extends Float64Array | Int32Array | Uint32Array>(from: T, to: T): T {
-  to.set(from);
+function column<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(from: T, to: T, keep: boolean): T {
+  if (keep) to.set(from);
   return to;
 }

@@ -1,15 +1,15 @@
 /**
  * The in-memory revocation state the verify hot path reads: revoked jtis, ended sessions and
- * per-user "not before" instants. It holds only revocations still in force; purge() drops the rest,
+ * per-user "not before" instants, in hashed tables of typed arrays (held.ts). It holds only revocations still in force; purge() drops the rest,
  * and a not-before drops the user's token and session revocations it covers (so the revoker can
  * bound what one user holds: revoker.ts).
  * Key events of the same feed update the signing key set (`keys`), so key changes reach every
  * process by the same path and within the same bounds as revocations.
  */
-import type { KeyEvent, RevocationEvent, SnapshotSink } from '../store/index.js';
+import type { ByteSource, KeyEvent, RevocationEvent, SnapshotSink } from '../store/index.js';
 import { KeyRing } from '../tokens/key-pairs/ring.js';
-import { allocateCheckpoint, readCheckpoint } from './checkpoint.js';
-import { hashKey, HeldTable, NONE, type HeldKind, type KeyHash, type UserHeld } from './held.js';
+import { allocateCheckpoint, openCheckpoint } from './checkpoint.js';
+import { hashKey, HeldTable, NONE, UserTable, type HeldKind, type KeyHash } from './held.js';
 
 export interface RevocationCheck {
   sub: string;
@@ -21,23 +21,19 @@ export interface RevocationCheck {
 }
 
 /**
- * Also the snapshot's sink: start-up loads each row straight into the maps, with no event object
- * in between (#15).
+ * Also the snapshot's sink: start-up loads each row straight into the tables, with no event
+ * object in between (#15).
  */
 export class RevocationState implements SnapshotSink {
-  /** Revoked jtis (or digests of jti-less tokens). */
-  readonly #tokens = new HeldTable('tokens');
-  /** user → the latest not-before instant and when it stops mattering. */
-  readonly #users = new Map<string, { notBeforeMs: number; expiresAtMs: number }>();
-  /** Ended session ids. */
-  readonly #sessions = new HeldTable('sessions');
-  /**
-   * user → their entries of #tokens and #sessions, kept in step with both: the per-user count the
-   * revoker bounds is O(1) to read, and a not-before visits only its user's entries.
-   */
-  readonly #byUser = new Map<string, UserHeld>();
-  /** Scratch for hashKey, so holding a revocation allocates nothing for its hash. */
-  readonly #scratch: KeyHash = { hi: 0, lo: 0 };
+  /** Users with a not-before (the latest, and when it stops mattering) or held revocations. */
+  readonly #users = new UserTable();
+  /** Revoked jtis (or digests of jti-less tokens), each on its user's list. */
+  readonly #tokens = new HeldTable('tokens', this.#users);
+  /** Ended session ids, each on its user's list. */
+  readonly #sessions = new HeldTable('sessions', this.#users);
+  /** Scratch for hashKey, so holding a revocation allocates nothing for its hashes. */
+  readonly #key: KeyHash = { hi: 0, lo: 0 };
+  readonly #user: KeyHash = { hi: 0, lo: 0 };
   /** The signing keys (§11) as the feed last described them. */
   readonly keys = new KeyRing();
 
@@ -59,10 +55,8 @@ export class RevocationState implements SnapshotSink {
   }
 
   user(_seq: number, user: string, notBeforeMs: number, expiresAtMs: number): void {
-    const known = this.#users.get(user);
-    const latest = Math.max(known?.notBeforeMs ?? -Infinity, notBeforeMs);
-    this.#users.set(user, { notBeforeMs: latest, expiresAtMs: Math.max(known?.expiresAtMs ?? -Infinity, expiresAtMs) });
-    this.#dropCovered(user, latest);
+    const { hi, lo } = hashKey(user, this.#user);
+    this.#notBefore(hi, lo, notBeforeMs, expiresAtMs);
   }
 
   token(_seq: number, jti: string, user: string, expiresAtMs: number, latestIatMs: number | undefined): void {
@@ -73,46 +67,45 @@ export class RevocationState implements SnapshotSink {
     this.#hold('sessions', sid, user, expiresAtMs, latestIatMs);
   }
 
+  #notBefore(hi: number, lo: number, notBeforeMs: number, expiresAtMs: number): void {
+    const user = this.#users.slotFor(hi, lo);
+    this.#users.raiseNotBefore(user, notBeforeMs, expiresAtMs);
+    this.#dropCovered(user, this.#users.notBeforeMs[user]!);
+  }
+
   /**
    * Holds a token or session revocation, unless the user's not-before already refuses every
    * token it refuses (it lives at least as long: see RevocationStore.revokeUser), so a user's
    * revocations folded into a not-before do not come back one by one from the feed.
    */
   #hold(kind: HeldKind, key: string, user: string, expiresAtMs: number, latestIatMs: number | undefined): void {
-    const { hi, lo } = hashKey(key, this.#scratch);
-    this.#holdHashed(kind, hi, lo, user, expiresAtMs, latestIatMs);
+    const { hi, lo } = hashKey(key, this.#key);
+    const owner = hashKey(user, this.#user);
+    this.#holdHashed(kind, hi, lo, owner.hi, owner.lo, expiresAtMs, latestIatMs);
   }
 
-  #holdHashed(kind: HeldKind, hi: number, lo: number, user: string, expiresAtMs: number, latestIatMs: number | undefined): void {
-    if (this.#covers(user, latestIatMs)) return;
+  #holdHashed(kind: HeldKind, hi: number, lo: number, userHi: number, userLo: number, expiresAtMs: number, latestIatMs: number | undefined): void {
+    const known = this.#users.slotOf(userHi, userLo);
+    // Covered: the user's not-before refuses every token it refuses (their iat are all at or before it).
+    if (known !== NONE && latestIatMs !== undefined && latestIatMs <= this.#users.notBeforeMs[known]!) return;
     const table = this.#table(kind);
-    const known = table.slotOfHash(hi, lo);
-    if (known !== undefined) {
+    const held = table.slotOf(hi, lo);
+    if (held !== NONE) {
       // The same revocation again (a snapshot overlapping the feed): keep the later expiry.
-      table.extend(known, expiresAtMs);
+      table.extend(held, expiresAtMs);
       return;
     }
-    let owner = this.#byUser.get(user);
-    if (owner === undefined) this.#byUser.set(user, (owner = { user, index: 0, count: 0, tokens: NONE, sessions: NONE }));
-    table.add(hi, lo, owner, expiresAtMs, latestIatMs);
+    table.add(hi, lo, known !== NONE ? known : this.#users.slotFor(userHi, userLo), expiresAtMs, latestIatMs);
   }
 
   #table(kind: HeldKind): HeldTable {
     return kind === 'tokens' ? this.#tokens : this.#sessions;
   }
 
-  /** Whether the user's not-before refuses every token the revocation refuses (its tokens' iat are all at or before it). */
-  #covers(user: string, latestIatMs: number | undefined): boolean {
-    if (latestIatMs === undefined) return false;
-    const notBeforeMs = this.#users.get(user)?.notBeforeMs;
-    return notBeforeMs !== undefined && latestIatMs <= notBeforeMs;
-  }
-
   /** Forgets the user's token and session revocations a not-before at notBeforeMs now covers. */
-  #dropCovered(user: string, notBeforeMs: number): void {
-    const owner = this.#byUser.get(user);
+  #dropCovered(user: number, notBeforeMs: number): void {
     for (const table of [this.#tokens, this.#sessions]) {
-      for (const slot of table.slotsOf(owner)) {
+      for (const slot of table.slotsOf(user)) {
         const latestIatMs = table.latestIatMs(slot);
         if (latestIatMs !== undefined && latestIatMs <= notBeforeMs) this.#forget(table, slot);
       }
@@ -121,18 +114,23 @@ export class RevocationState implements SnapshotSink {
 
   /** Removes one token or session revocation from its table and from its user's list. */
   #forget(table: HeldTable, slot: number): void {
-    const owner = table.remove(slot);
-    if (owner.count === 0) this.#byUser.delete(owner.user);
+    this.#users.releaseIfEmpty(table.remove(slot));
   }
 
   /** Takes over everything `other` holds, forgetting its own (a reloaded snapshot). */
   replaceWith(other: RevocationState): void {
     this.clear();
-    for (const [user, entry] of other.#users) this.#users.set(user, entry);
+    const users = other.#users;
+    for (const slot of users.slots()) {
+      if (Number.isNaN(users.notBeforeMs[slot]!)) continue;
+      const { hi, lo } = users.hashOf(slot);
+      this.#notBefore(hi, lo, users.notBeforeMs[slot]!, users.notBeforeExpiresAtMs[slot]!);
+    }
     for (const from of [other.#tokens, other.#sessions]) {
       for (const slot of from.slots()) {
         const { hi, lo } = from.hashOf(slot);
-        this.#holdHashed(from.kind, hi, lo, from.ownerOf(slot).user, from.expiresAtMs(slot), from.latestIatMs(slot));
+        const user = users.hashOf(from.userOf(slot));
+        this.#holdHashed(from.kind, hi, lo, user.hi, user.lo, from.expiresAtMs(slot), from.latestIatMs(slot));
       }
     }
     for (const key of other.keys.all()) this.keys.apply({ seq: 0, kind: 'key', ...key });
@@ -144,67 +142,42 @@ export class RevocationState implements SnapshotSink {
    * applied itself, which the log after the cursor holds as well: loading it again is harmless).
    */
   checkpoint(): Uint8Array {
-    const names: string[] = [];
-    for (const owner of this.#byUser.values()) owner.index = names.push(owner.user) - 1;
-    const notBeforeUser = new Uint32Array(this.#users.size);
-    let at = 0;
-    for (const user of this.#users.keys()) notBeforeUser[at++] = this.#byUser.get(user)?.index ?? names.push(user) - 1;
-    const { bytes, columns } = allocateCheckpoint(names, {
-      notBefores: this.#users.size,
-      tokens: this.#tokens.size,
-      sessions: this.#sessions.size,
-    });
-    columns.notBefores.user.set(notBeforeUser);
-    at = 0;
-    for (const entry of this.#users.values()) {
-      columns.notBefores.notBeforeMs[at] = entry.notBeforeMs;
-      columns.notBefores.expiresAtMs[at++] = entry.expiresAtMs;
-    }
-    const indexOf = (owner: UserHeld) => owner.index;
-    this.#tokens.copyTo(columns.tokens, 0, indexOf);
-    this.#sessions.copyTo(columns.sessions, 0, indexOf);
+    const { bytes, columns } = allocateCheckpoint({ users: this.#users.size, tokens: this.#tokens.size, sessions: this.#sessions.size });
+    const numbers = this.#users.copyTo(columns.users);
+    this.#tokens.copyTo(columns.tokens, numbers);
+    this.#sessions.copyTo(columns.sessions, numbers);
     return bytes;
   }
 
   /**
-   * Loads a checkpoint into this empty state, leaving out what expired by nowMs. Throws (holding
-   * nothing) on a checkpoint of another format or a damaged one.
+   * Loads a checkpoint into this state (emptied first), leaving out what expired by nowMs. Throws
+   * on a checkpoint of another format or a damaged one; the caller then clears the state.
    */
-  restore(stored: Uint8Array, nowMs: number): void {
-    const { names, notBefores, tokens, sessions } = readCheckpoint(stored);
-    for (let i = 0; i < notBefores.user.length; i++) {
-      const expiresAtMs = notBefores.expiresAtMs[i]!;
-      if (expiresAtMs > nowMs) this.#users.set(names[notBefores.user[i]!]!, { notBeforeMs: notBefores.notBeforeMs[i]!, expiresAtMs });
-    }
-    const owners = new Array<UserHeld | undefined>(names.length).fill(undefined);
-    const ownerOf = (user: number): UserHeld => {
-      let owner = owners[user];
-      if (owner === undefined) {
-        owner = owners[user] = { user: names[user]!, index: 0, count: 0, tokens: NONE, sessions: NONE };
-        this.#byUser.set(owner.user, owner);
-      }
-      return owner;
-    };
-    this.#tokens.load(tokens, ownerOf, nowMs);
-    this.#sessions.load(sessions, ownerOf, nowMs);
+  restore(stored: ByteSource, nowMs: number): void {
+    this.clear();
+    const { users, tokens, sessions } = openCheckpoint(stored);
+    this.#users.load(users, nowMs);
+    this.#tokens.load(tokens, nowMs);
+    this.#sessions.load(sessions, nowMs);
+    for (let slot = 0; slot < users.hi.length; slot++) this.#users.releaseIfEmpty(slot);
   }
 
   /** Forgets everything, before loading a snapshot of the store. */
   clear(): void {
     this.#tokens.clear();
-    this.#users.clear();
     this.#sessions.clear();
-    this.#byUser.clear();
+    this.#users.clear();
     this.keys.clear();
   }
 
   isRevoked(token: RevocationCheck): boolean {
-    if (this.#tokens.has(token.revocationId)) return true;
-    if (token.sid !== undefined && this.#sessions.has(token.sid)) return true;
-    const user = this.#users.get(token.sub);
+    if (this.#tokens.slotOfKey(token.revocationId) !== NONE) return true;
+    if (token.sid !== undefined && this.#sessions.slotOfKey(token.sid) !== NONE) return true;
+    const user = this.#users.slotOfKey(token.sub);
     // iat has whole-second precision: a token of the same second as a logout_all counts as
     // issued before it. Login waits for the next second in that case (see notBeforeMs).
-    return user !== undefined && token.iatMs <= user.notBeforeMs;
+    // No not-before is NaN, and no comparison with NaN holds.
+    return user !== NONE && token.iatMs <= this.#users.notBeforeMs[user]!;
   }
 
   /** Whether the session has been ended. */
@@ -214,17 +187,20 @@ export class RevocationState implements SnapshotSink {
 
   /** The user's latest not-before instant, if any. */
   notBeforeMs(user: string): number | undefined {
-    return this.#users.get(user)?.notBeforeMs;
+    const slot = this.#users.slotOfKey(user);
+    const notBeforeMs = slot === NONE ? NaN : this.#users.notBeforeMs[slot]!;
+    return Number.isNaN(notBeforeMs) ? undefined : notBeforeMs;
   }
 
   /** Token and session revocations held for the user: what the revoker bounds (O(1)). */
   heldCount(user: string): number {
-    return this.#byUser.get(user)?.count ?? 0;
+    const slot = this.#users.slotOfKey(user);
+    return slot === NONE ? 0 : this.#users.count[slot]!;
   }
 
   /** The latest iat covered by the user's held token and session revocations (those that record it). */
   latestHeldIatMs(user: string): number | undefined {
-    const owner = this.#byUser.get(user);
+    const owner = this.#users.slotOfKey(user);
     let latest: number | undefined;
     for (const table of [this.#tokens, this.#sessions]) {
       for (const slot of table.slotsOf(owner)) {
@@ -245,9 +221,10 @@ export class RevocationState implements SnapshotSink {
         }
       }
     }
-    for (const [user, entry] of this.#users) {
-      if (entry.expiresAtMs <= nowMs) {
-        this.#users.delete(user);
+    const users = this.#users;
+    for (const slot of users.slots()) {
+      if (users.notBeforeExpiresAtMs[slot]! <= nowMs) {
+        users.dropNotBefore(slot);
         removed++;
       }
     }
@@ -263,6 +240,6 @@ export class RevocationState implements SnapshotSink {
   }
 
   get notBeforeCount(): number {
-    return this.#users.size;
+    return this.#users.notBeforeCount;
   }
 }

@@ -215,18 +215,36 @@ export interface StoredCheckpoint {
 }
 
 /**
+ * A stored checkpoint's bytes, read section by section straight into the arrays that keep them:
+ * no buffer of the whole (tens of MB a start would otherwise fault in and copy once more).
+ */
+export interface ByteSource {
+  readonly byteLength: number;
+  /** Fills `into` with the bytes from `position`; throws if there are fewer. */
+  read(into: Uint8Array, position: number): void;
+}
+
+/** A checkpoint found in the store, open for reading until close(). */
+export interface FoundCheckpoint {
+  cursor: number;
+  format: number;
+  body: ByteSource;
+  close(): void;
+}
+
+/**
  * Where the revocation state's checkpoint is kept, beside the log it summarises: a start reads
  * it and then only the log after its cursor (#15). A database restored from a backup brings its
  * own checkpoint with it, consistent with its log.
  */
 export interface CheckpointStore {
   /** The stored checkpoint, or null. */
-  read(): Promise<StoredCheckpoint | null>;
+  read(): Promise<FoundCheckpoint | null>;
   /** The stored checkpoint's cursor (0 when there is none), without reading it. */
   cursor(): Promise<number>;
   /**
-   * Stores the checkpoint unless one at the same or a later cursor of the same format is
-   * stored; off the event loop (the body is large). Takes over `body`'s buffer.
+   * Stores the checkpoint unless one at a later cursor (but not past the log's head) of the same
+   * format is stored; off the event loop (the body is large). Takes over `body`'s buffer.
    */
   write(checkpoint: StoredCheckpoint): Promise<void>;
 }

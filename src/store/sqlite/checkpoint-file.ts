@@ -5,8 +5,8 @@
  * file that does not carry the recorded id (replaced, or the database restored from a backup
  * taken with another one) is not read. Written by checkpoint-writer.ts in a worker thread.
  */
-import { readFileSync } from 'node:fs';
-import type { StoredCheckpoint } from '../ports.js';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { ByteSource, FoundCheckpoint } from '../ports.js';
 
 export const FILE_ID_BYTES = 16;
 export const CHECKPOINT_FILE = 'ats-auth.checkpoint';
@@ -17,15 +17,35 @@ export interface CheckpointRow {
   file_id: Buffer;
 }
 
-/** The checkpoint the row names, or null when its file is missing or is another one. */
-export function readCheckpointFile(path: string, row: CheckpointRow): StoredCheckpoint | null {
-  let file: Buffer;
+/** The checkpoint the row names, open for reading; null when its file is missing or is another one. */
+export function openCheckpointFile(path: string, row: CheckpointRow): FoundCheckpoint | null {
+  let fd: number;
   try {
-    file = readFileSync(path);
+    fd = openSync(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  if (file.byteLength < FILE_ID_BYTES || !file.subarray(0, FILE_ID_BYTES).equals(row.file_id)) return null;
-  return { cursor: row.cursor, format: row.format, body: file.subarray(FILE_ID_BYTES) };
+  try {
+    const size = fstatSync(fd).size;
+    const id = Buffer.alloc(FILE_ID_BYTES);
+    if (size < FILE_ID_BYTES || readSync(fd, id, 0, FILE_ID_BYTES, 0) !== FILE_ID_BYTES || !id.equals(row.file_id)) {
+      closeSync(fd);
+      return null;
+    }
+    const body: ByteSource = {
+      byteLength: size - FILE_ID_BYTES,
+      read(into, position) {
+        for (let done = 0; done < into.byteLength; ) {
+          const n = readSync(fd, into, done, into.byteLength - done, FILE_ID_BYTES + position + done);
+          if (n === 0) throw new Error('checkpoint file too short');
+          done += n;
+        }
+      },
+    };
+    return { cursor: row.cursor, format: row.format, body, close: () => closeSync(fd) };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
 }

@@ -21,8 +21,11 @@ export interface CheckpointJob {
 
 export type CheckpointOutcome = { ok: true } | { ok: false; message: string };
 
-// A newer checkpoint, or one of another format (a newer version's), replaces the recorded one.
-const SUPERSEDES = `SELECT NOT EXISTS (SELECT 1 FROM revocation_checkpoint WHERE id = 1 AND cursor >= ? AND format = ?) AS newer`;
+// Anything but a later checkpoint of the same format replaces the recorded one: one at the same
+// cursor too (the recorded file may be one its readers could not read), and one recorded past the
+// log's head (the log went backwards) never holds a later state.
+const SUPERSEDES = `SELECT NOT EXISTS (SELECT 1 FROM revocation_checkpoint WHERE id = 1 AND cursor > ? AND format = ?
+  AND cursor <= COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'revocations'), 0)) AS newer`;
 const RECORD = `INSERT INTO revocation_checkpoint (id, cursor, format, file_id, written_at_ms) VALUES (1, ?, ?, ?, ?)
   ON CONFLICT (id) DO UPDATE SET cursor = excluded.cursor, format = excluded.format,
     file_id = excluded.file_id, written_at_ms = excluded.written_at_ms`;

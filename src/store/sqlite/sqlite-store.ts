@@ -15,7 +15,7 @@ import { AppError, StoreUnavailable, UserExists, UserNotFound } from '../../erro
 import { keyParams, mergeBySeq, toKeyEvent, toStoredKey, type KeyRow } from '../key-rows.js';
 import { loadMigrations } from '../migrations.js';
 import { toSink } from '../snapshot-sink.js';
-import { CHECKPOINT_FILE, readCheckpointFile, type CheckpointRow } from './checkpoint-file.js';
+import { CHECKPOINT_FILE, openCheckpointFile, type CheckpointRow } from './checkpoint-file.js';
 import { writeCheckpoint } from './checkpoint-write.js';
 import { createSqliteThrottleStore } from './sqlite-throttle-store.js';
 import type {
@@ -418,7 +418,7 @@ export function openSqliteStore(dataDir: string, busyTimeoutMs = 5000): Store {
     read: () =>
       guarded(() => {
         const row = stmt<[], CheckpointRow>(SQL.readCheckpoint).get();
-        return row === undefined ? null : readCheckpointFile(checkpointPath, row);
+        return row === undefined ? null : openCheckpointFile(checkpointPath, row);
       }),
     cursor: () => guarded(() => stmt<[], { cursor: number }>(SQL.checkpointCursor).get()!.cursor),
     write: (checkpoint) => writeCheckpoint({ database: file, path: checkpointPath, busyTimeoutMs, checkpoint }),
