@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { allocateCheckpoint, bytesSource, CHECKPOINT_FORMAT } from './checkpoint.js';
-import type { RevocationEvent } from '../store/index.js';
+import { allocateCheckpoint, CHECKPOINT_FORMAT } from './checkpoint.js';
+import type { ByteSource, RevocationEvent } from '../store/index.js';
 import { RevocationState } from './state.js';
 
 const T = 1_800_000_000_000;
+
+/** A checkpoint's bytes as the store hands them over (the SQLite store reads them from its file). */
+function bytesSource(bytes: Uint8Array): ByteSource {
+  return {
+    byteLength: bytes.byteLength,
+    read(into, position) {
+      if (position + into.byteLength > bytes.byteLength) throw new Error('checkpoint too short');
+      into.set(bytes.subarray(position, position + into.byteLength));
+    },
+  };
+}
 const HOUR = 3_600_000;
 
 /** What a state answers, for the checks below: every kind, per user, and what purge removes. */

@@ -48,17 +48,6 @@ export interface CheckpointCounts {
   sessions: number;
 }
 
-/** A ByteSource over bytes in memory. */
-export function bytesSource(bytes: Uint8Array): ByteSource {
-  return {
-    byteLength: bytes.byteLength,
-    read(into, position) {
-      if (position + into.byteLength > bytes.byteLength) throw new Error('checkpoint too short');
-      into.set(bytes.subarray(position, position + into.byteLength));
-    },
-  };
-}
-
 type HeldColumn = keyof HeldColumns;
 
 /** One kind's revocations in a stored checkpoint, column by column. */
