@@ -11,7 +11,6 @@ import { accountRoutes, type AccountSessions } from './account/routes.js';
 import { limitBodyTime } from './body-deadline.js';
 import { clientErrorHandler } from './client-error.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
-import { lazyValidators } from './lazy-validation.js';
 import { registerOpenApi } from './openapi.js';
 import { timeRequests, type ObserveRequest } from './request-timing.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
@@ -87,7 +86,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: MAX_BODY_BYTES,
     // The §2 contract wants 400 for a non-string field, not a silently coerced string.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
-    schemaController: { compilersFactory: { buildValidator: lazyValidators } },
     return503OnClosing: true,
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
