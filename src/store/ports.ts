@@ -234,8 +234,8 @@ export interface FoundCheckpoint {
 
 /**
  * Where the revocation state's checkpoint is kept, beside the log it summarises: a start reads
- * it and then only the log after its cursor (#15). A database restored from a backup brings its
- * own checkpoint with it, consistent with its log.
+ * it and then only the log after its cursor (#15). The store only hands over the checkpoint its
+ * log records (a database restored without its checkpoint gets none, and its rows are read).
  */
 export interface CheckpointStore {
   /** The stored checkpoint, or null. */

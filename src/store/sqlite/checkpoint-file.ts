@@ -1,6 +1,7 @@
 /**
  * The revocation-state checkpoint of a SQLite store: a file beside the database (tens of MB read
- * in one call: SQLite itself reads a blob that size page by page, ~10 times slower), tied to the
+ * a column at a time with plain reads: SQLite reads a blob that size page by page, ~10 times
+ * slower), tied to the
  * database by a random id that begins the file and is recorded in `revocation_checkpoint`. A
  * file that does not carry the recorded id (replaced, or the database restored from a backup
  * taken with another one) is not read. Written by checkpoint-writer.ts in a worker thread.
